@@ -1,4 +1,5 @@
-"""PDQ against Meta's reference vectors (../shared/testdata/pdq), and its invariants."""
+"""PDQ against Meta's reference vectors (../shared/testdata/pdq), Meta's C++ through the
+``pdqhash`` package, and its invariants."""
 
 from __future__ import annotations
 
@@ -6,13 +7,20 @@ import csv
 from pathlib import Path
 
 import numpy as np
+import pdqhash
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageOps
 
 from vidi.config import ImageLimits
-from vidi.fingerprints.pdq import bits_to_hex, pdq_distance, pdq_hash
+from vidi.fingerprints.pdq import (
+    bits_to_hex,
+    pdq_distance,
+    pdq_hash,
+    pdq_hash_array,
+    tent_samples,
+)
 from vidi.ingest.decode import decode_image
 
 PDQ_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "pdq"
@@ -75,3 +83,75 @@ def test_hex_is_msb_first_and_round_trips(bits: list[int]) -> None:
     assert len(hex_) == 64
     assert format(int(hex_, 16), "0256b") == "".join(map(str, bits))
     assert pdq_distance(hex_, hex_) == 0
+
+
+def meta_pdq(image: Image.Image) -> tuple[str, int]:
+    """Meta's C++ PDQ through the ``pdqhash`` binding: the reference we must equal."""
+    bits, quality = pdqhash.compute(np.asarray(image.convert("RGB")))
+    return bits_to_hex(bits), int(quality)
+
+
+@needs_vectors
+def test_matrix_pdq_equals_meta_cpp_on_photos() -> None:
+    """Bit for bit, but where a coefficient lies within float rounding of the median."""
+    distances = []
+    for path in sorted(PDQ_DATA.rglob("*.jpg")) + sorted(PDQ_DATA.rglob("*.png")):
+        with Image.open(path) as original:
+            original.load()
+            copies = [original]
+            copies += [
+                original.resize((round(original.width * s), round(original.height * s)))
+                for s in (0.5, 0.3)
+                if min(original.size) * s >= 64
+            ]
+            for picture in copies:
+                ours = pdq_hash(picture)
+                meta_hex, meta_quality = meta_pdq(picture)
+                assert ours.quality == meta_quality, (path, picture.size)
+                distances.append(ours.distance(meta_hex))
+    assert len(distances) >= 60
+    assert max(distances) <= 2
+    assert distances.count(0) >= 0.95 * len(distances)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.integers(64, 900),
+    st.integers(64, 900),
+    st.integers(0, 2**32 - 1),
+)
+def test_matrix_pdq_equals_meta_cpp_on_any_size(width: int, height: int, seed: int) -> None:
+    """Every window size and sampling phase: smooth noise so no coefficient ties."""
+    rng = np.random.default_rng(seed)
+    coarse = rng.integers(0, 256, (max(2, height // 16), max(2, width // 16), 3), dtype=np.uint8)
+    picture = Image.fromarray(coarse).resize((width, height), Image.Resampling.BICUBIC)
+    ours = pdq_hash(picture)
+    assert (ours.hex, ours.quality) == meta_pdq(picture)
+
+
+def test_array_and_picture_hash_alike() -> None:
+    rng = np.random.default_rng(3)
+    rgb = np.asarray(
+        Image.fromarray(rng.integers(0, 256, (12, 16, 3), dtype=np.uint8)).resize((320, 240))
+    )
+    from_array = pdq_hash_array(rgb)
+    from_picture = pdq_hash(Image.fromarray(rgb))
+    assert from_array.distance(from_picture) <= 2
+    assert from_array.quality == from_picture.quality
+
+
+def test_grey_picture_hashes_as_its_rgb_copy() -> None:
+    rng = np.random.default_rng(4)
+    grey = Image.fromarray(rng.integers(0, 256, (10, 10), dtype=np.uint8)).resize((200, 150))
+    assert pdq_hash(grey).distance(pdq_hash(grey.convert("RGB"))) <= 2
+
+
+def test_a_64_pixel_square_is_sampled_without_blur() -> None:
+    """Meta hashes 64×64 input (video frames ffmpeg already shrank) unfiltered."""
+    assert np.array_equal(tent_samples(64), np.eye(64, dtype=np.float32))
+    assert np.allclose(tent_samples(640).sum(axis=1), 1.0, atol=1e-5)
+
+
+def test_pictures_under_five_pixels_get_an_empty_hash() -> None:
+    tiny = pdq_hash(Image.new("RGB", (4, 300), (200, 10, 10)))
+    assert (tiny.hex, tiny.quality) == ("0" * 64, 0)
