@@ -38,3 +38,14 @@ def jpeg_bytes(image: Image.Image, quality: int = 90, **save_args: object) -> by
     out = io.BytesIO()
     image.save(out, "JPEG", quality=quality, **save_args)
     return out.getvalue()
+
+
+def native_thread_counts() -> tuple[list[int], str | None]:
+    """Run in a pool worker: threads per native library, and the OpenMP limit for programs."""
+    import os
+
+    import numpy as np
+    from threadpoolctl import threadpool_info
+
+    np.ones((64, 64)) @ np.ones((64, 64))  # make sure BLAS is loaded
+    return [pool["num_threads"] for pool in threadpool_info()], os.environ.get("OMP_THREAD_LIMIT")

@@ -40,7 +40,7 @@ from vidi.store.models import (
     Source,
     utcnow,
 )
-from vidi.workers import exit_with
+from vidi.workers import start_worker
 
 BATCH = 200
 
@@ -92,7 +92,7 @@ _settings: Settings | None = None
 
 def _init_worker(settings: Settings, owner_pid: int) -> None:
     global _extractors, _settings
-    exit_with(owner_pid)
+    start_worker(owner_pid)
     _settings = settings
     _extractors = enabled_extractors(settings)
 

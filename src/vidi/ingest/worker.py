@@ -26,7 +26,7 @@ from vidi.sources.sniff import sniff
 from vidi.store.blobs import BlobStore
 from vidi.store.db import make_engine
 from vidi.store.models import Media
-from vidi.workers import exit_with
+from vidi.workers import start_worker
 
 IN_MEMORY_LIMIT = 64 * 1024 * 1024
 """Files up to this size are read into memory once, hashed and decoded from the same bytes."""
@@ -83,7 +83,7 @@ _context: WorkerContext | None = None
 
 def init_worker(settings: Settings, owner_pid: int) -> None:
     global _context
-    exit_with(owner_pid)
+    start_worker(owner_pid)
     _context = WorkerContext(settings)
 
 
