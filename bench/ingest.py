@@ -60,32 +60,30 @@ def make_images(folder: Path, count: int) -> list[Path]:
     return paths
 
 
+def read_and_digest(path: Path) -> bytes:
+    """Read a file and feed MD5, SHA-1, SHA-256: what every contender does first."""
+    data = path.read_bytes()
+    hashlib.md5(data).digest()
+    hashlib.sha1(data).digest()
+    hashlib.sha256(data).digest()
+    return data
+
+
 def digest_only(paths: list[Path]) -> None:
     for path in paths:
-        data = path.read_bytes()
-        hashlib.md5(data).digest()
-        hashlib.sha1(data).digest()
-        hashlib.sha256(data).digest()
+        read_and_digest(path)
 
 
 def digest_and_least_decode(paths: list[Path]) -> None:
     for path in paths:
-        data = path.read_bytes()
-        hashlib.md5(data).digest()
-        hashlib.sha1(data).digest()
-        hashlib.sha256(data).digest()
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(read_and_digest(path))) as image:
             image.draft("L", (image.width // 8, image.height // 8))
             image.load()
 
 
 def naive(paths: list[Path]) -> None:
     for path in paths:
-        data = path.read_bytes()
-        hashlib.md5(data).digest()
-        hashlib.sha1(data).digest()
-        hashlib.sha256(data).digest()
-        with Image.open(io.BytesIO(data)) as image:
+        with Image.open(io.BytesIO(read_and_digest(path))) as image:
             pdqhash.compute(np.asarray(image.convert("RGB")))
 
 
