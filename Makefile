@@ -4,8 +4,11 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO_HOME ?= .vidi/demo
 DEMO_DATA ?= demo-data
-APT_PACKAGES := tesseract-ocr tesseract-ocr-eng tesseract-ocr-deu tesseract-ocr-fra \
-	tesseract-ocr-spa tesseract-ocr-rus ffmpeg libzbar0 libchromaprint-tools \
+# OCR packs: Tesseract's script detection (osd), the EU's official languages, Russian,
+# Ukrainian, Turkish, Arabic, Chinese, Japanese and Thai (docs/clues.md: read per script).
+OCR_PACKS := osd eng deu fra spa ita por nld pol ces slk hun ron swe dan fin est lav lit slv \
+	hrv bul ell gle mlt rus ukr tur ara chi-sim jpn tha
+APT_PACKAGES := tesseract-ocr $(addprefix tesseract-ocr-,$(OCR_PACKS)) ffmpeg libzbar0 libchromaprint-tools \
 	espeak-ng sox fonts-noto-core fonts-dejavu-core fonts-wqy-microhei pkg-config \
 	g++ cmake libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavdevice-dev libavfilter-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
@@ -45,13 +48,7 @@ lint: venv
 	$(BIN)/ruff format --check src tests bench
 	$(BIN)/mypy src
 
-# Extra OCR languages for bench/places.py (not needed by Vidi's defaults).
-BENCH_APT := tesseract-ocr-pol tesseract-ocr-ita tesseract-ocr-por tesseract-ocr-nld \
-	tesseract-ocr-ukr tesseract-ocr-ell tesseract-ocr-tur tesseract-ocr-swe tesseract-ocr-ara \
-	tesseract-ocr-tha tesseract-ocr-chi-sim tesseract-ocr-jpn
-
 bench: setup
-	$(SUDO) apt-get install -y -q --no-install-recommends $(BENCH_APT)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/video.py
 	$(BIN)/python bench/pdq_index.py --sizes 1000000

@@ -72,7 +72,7 @@ class Settings:
     match: MatchSettings = field(default_factory=MatchSettings)
     video: VideoSettings = field(default_factory=VideoSettings)
     extractors: tuple[str, ...] = ("exif", "text", "barcode", "hum", "speech")
-    ocr_languages: str = "deu+fra+spa+eng+rus"
+    ocr_languages: str = "auto"
 
     @property
     def blob_dir(self) -> Path:

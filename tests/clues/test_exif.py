@@ -166,6 +166,13 @@ def test_picture_without_metadata_gives_no_clues(tmp_path, make_scene, make_medi
     assert ExifExtractor().extract(make_media(path)) == []
 
 
+@pytest.mark.parametrize("fmt", ["PNG", "WEBP", "GIF", "TIFF"])
+def test_picture_format_without_exif_gives_no_warning(fmt, tmp_path, make_scene, make_media):
+    path = tmp_path / f"n.{fmt.lower()}"
+    make_scene().save(path, fmt)
+    assert ExifExtractor().extract(make_media(path)) == []
+
+
 def test_truncated_exif_gives_a_warning_not_a_crash(tmp_path, make_scene, make_media):
     full = piexif.dump({"0th": {piexif.ImageIFD.Make: b"Canon"}, "GPS": _gps_ifd(10.0, 10.0)})
     path = _write(tmp_path / "c.jpg", make_scene(), full[: len(full) // 2])

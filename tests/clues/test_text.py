@@ -90,3 +90,56 @@ def test_undecodable_file_gives_no_clues(make_media, tmp_path):
     path = tmp_path / "broken.png"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + b"\x00" * 40)
     assert TextExtractor().extract(make_media(path)) == []
+
+
+def _board(text: str, font) -> Image.Image:
+    image = Image.new("RGB", (1100, 220), (90, 120, 90))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((20, 30, 1080, 190), fill=(240, 236, 225))
+    draw.text((50, 70), text, font=font, fill=(25, 25, 25))
+    return image
+
+
+def test_greek_read_with_latin_packs_gives_no_confident_wrong_language(load_font, make_media):
+    picture = _board("Φρέσκο γάλα πλήρες παστεριωμένο", load_font("DejaVuSans.ttf", 56))
+    for packs in ("deu+fra+spa+eng+rus", "auto"):
+        found = TextExtractor(languages=packs).extract(make_media_of(picture, make_media))
+        languages = [c for c in found if c.kind == "language"]
+        wrong = [c for c in languages if c.value != "el" and c.confidence > 0.3]
+        assert wrong == [], (packs, languages)
+
+
+def test_greek_is_read_as_greek_when_its_pack_is_installed(load_font, make_media):
+    from vidi.clues.text import installed_packs
+
+    if not {"osd", "ell"} <= installed_packs():
+        pytest.skip("tesseract-ocr-osd and tesseract-ocr-ell are not installed")
+    picture = _board("Φρέσκο γάλα πλήρες παστεριωμένο", load_font("DejaVuSans.ttf", 56))
+    found = TextExtractor().extract(make_media_of(picture, make_media))
+    assert [c.value for c in found if c.kind == "language"] == ["el"]
+
+
+def test_czech_keeps_its_hacheks_and_is_not_slovak(load_font, make_media):
+    from vidi.clues.text import installed_packs
+
+    if not {"osd", "ces"} <= installed_packs():
+        pytest.skip("tesseract-ocr-osd and tesseract-ocr-ces are not installed")
+    picture = _board("Pekárna otevřeno každý den, čerstvé pečivo", load_font("DejaVuSans.ttf", 48))
+    found = TextExtractor().extract(make_media_of(picture, make_media))
+    assert "ř" in " ".join(c.value for c in found if c.kind == "text")
+    assert [c.value for c in found if c.kind == "language"] == ["cs"]
+
+
+def test_short_chinese_text_still_gives_a_language():
+    clue = detect_language("面包店每天营业")  # 7 characters
+    assert clue is not None and clue.value == "zh"
+    assert detect_language("営業中") is None  # 3 characters are too few
+
+
+def make_media_of(picture: Image.Image, make_media):
+    import tempfile
+    from pathlib import Path
+
+    path = Path(tempfile.mkdtemp()) / "sign.png"
+    picture.save(path)
+    return make_media(path, picture)

@@ -126,8 +126,17 @@ def _read_exif(media: MediaInput, warnings: list[str]) -> dict[str, Any]:
     except Exception as exc:  # exifread on hostile input: any error is a reason, not a crash
         warnings.append(f"EXIF unreadable: {type(exc).__name__}: {exc}")
         return {}
-    warnings.extend(f"EXIF: {m}" for m in logged if "No EXIF" not in m)
+    warnings.extend(f"EXIF: {m}" for m in logged if not _says_absent(m))
     return dict(tags)
+
+
+#: exifread's messages for a file without EXIF (a PNG or WebP without it, a GIF, whose
+#: format exifread does not read): absent metadata is no clue and no warning.
+_ABSENT_EXIF = ("no exif", "does not have exif", "exif not found", "file format not recognized")
+
+
+def _says_absent(message: str) -> bool:
+    return any(phrase in message.lower() for phrase in _ABSENT_EXIF)
 
 
 def _orientation(tags: dict[str, Any]) -> int:

@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import logging
 import threading
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 import pytesseract
@@ -21,11 +23,63 @@ from PIL import Image, ImageStat
 from vidi.clues.base import FoundClue, MediaInput, Region, open_picture
 from vidi.errors import ConfigError
 
-TEXT_VERSION = "1"
+TEXT_VERSION = "2"
 
-#: Tesseract languages read by default. Languages with diacritics come first: Tesseract
-#: tries the first one first, and "eng" first reads "geöffnet" as "geoffnet".
+#: ``languages="auto"``: find the script with Tesseract's OSD, then read with that
+#: script's packs (see :data:`SCRIPT_PACKS`); Latin text is read twice, see :func:`_latin_packs`.
+AUTO = "auto"
+#: Packs read when OSD cannot tell the script (too little text) and no list is given.
 DEFAULT_OCR_LANGUAGES = "deu+fra+spa+eng+rus"
+#: Tesseract packs per OSD script name; a pack not installed is left out.
+SCRIPT_PACKS = {
+    "Cyrillic": "rus+ukr+bul",
+    "Greek": "ell",
+    "Arabic": "ara",
+    "Han": "chi_sim",
+    "Japanese": "jpn",
+    "Hangul": "kor",
+    "Thai": "tha",
+    "Hebrew": "heb",
+}
+#: Tesseract pack per ISO 639-1 language written in Latin script (the EU's official
+#: languages, Turkish, and a few more), for the second reading of Latin text.
+LATIN_PACKS = {
+    "cs": "ces", "da": "dan", "de": "deu", "en": "eng", "es": "spa", "et": "est",
+    "fi": "fin", "fr": "fra", "ga": "gle", "hr": "hrv", "hu": "hun", "it": "ita",
+    "lt": "lit", "lv": "lav", "mt": "mlt", "nl": "nld", "pl": "pol", "pt": "por",
+    "ro": "ron", "sk": "slk", "sl": "slv", "sv": "swe", "tr": "tur", "nb": "nor",
+    "bs": "hrv",
+}  # fmt: skip
+#: Languages whose text, read without its diacritics, passes for the key's.
+LATIN_SIBLINGS = {
+    "sl": ("cs", "hr"), "hr": ("sl", "cs"), "bs": ("hr", "sl"), "sk": ("cs", "pl"),
+    "cs": ("sk", "pl"), "pl": ("cs",), "ro": ("it",), "it": ("ro",), "sn": ("ro",),
+    "ts": ("ro", "pt"), "pt": ("es",), "es": ("pt",), "da": ("nb", "sv"), "nb": ("da",),
+    "sv": ("da",), "et": ("fi",), "fi": ("et",), "lv": ("lt",), "lt": ("lv",),
+}  # fmt: skip
+#: At most this many single-pack readings of Latin text after the first.
+MAX_LATIN_READINGS = 3
+#: Unicode script of the letters each OSD script name stands for (``unicodedata`` names).
+SCRIPT_LETTERS = {
+    "Latin": ("LATIN",),
+    "Cyrillic": ("CYRILLIC",),
+    "Greek": ("GREEK",),
+    "Arabic": ("ARABIC",),
+    "Han": ("CJK",),
+    "Japanese": ("CJK", "HIRAGANA", "KATAKANA"),
+    "Hangul": ("HANGUL",),
+    "Thai": ("THAI",),
+    "Hebrew": ("HEBREW",),
+}
+#: Share of the letters that must be in the script OSD found for the text to become a
+#: language clue: Greek read with Latin packs comes out as Latin junk ("DpÉOKO yúda").
+MIN_SCRIPT_SHARE = 0.8
+#: Mean word confidence (0..100) below which the text is too doubtful for a language clue.
+MIN_LANGUAGE_TEXT_CONFIDENCE = 70.0
+#: Scripts whose one character is a syllable or a word: fewer are needed for a language.
+DENSE_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI")
+#: The language is guessed from text with at least this many characters of a dense script.
+MIN_DENSE_LETTERS_FOR_LANGUAGE = 4
 #: Pictures smaller than this (longest side, px) are upscaled: Tesseract wants ~30 px letters.
 UPSCALE_BELOW_PX = 1000
 #: Pictures larger than this are downscaled for speed (letters stay big enough).
@@ -69,7 +123,7 @@ class TextExtractor:
 
     def __init__(
         self,
-        languages: str = DEFAULT_OCR_LANGUAGES,
+        languages: str = AUTO,
         detect_languages: Sequence[str] | None = None,
         high_accuracy: bool = False,
     ) -> None:
@@ -81,12 +135,47 @@ class TextExtractor:
         image = media.image if media.image is not None else open_picture(media, "RGB")
         if image is None:
             return []
-        lines = [line for line in reading_order(ocr_words(image, self.languages)) if line]
-        clues = [_line_clue(line) for line in lines]
-        clues = [c for c in clues if c.confidence * 100 >= MIN_LINE_CONFIDENCE]
+        grey, scale = _prepared(image)
+        if ImageStat.Stat(grey).stddev[0] < MIN_CONTRAST_STDDEV:
+            return []
+        script = detect_script(grey) if self.languages == AUTO else None
+        clues = self._read(grey, scale, _packs_for(script, self.languages))
+        if script == "Latin":
+            second = self._second_latin_reading(grey, scale, clues)
+            clues = second if second is not None else clues
         whole = "\n".join(c.value for c in clues)
         language = detect_language(whole, self.detect_languages, self.high_accuracy)
+        language = plausible_language(language, clues, script)
         return clues + ([language] if language else [])
+
+    def _read(self, grey: Image.Image, scale: float, packs: str) -> list[FoundClue]:
+        lines = [line for line in reading_order(_ocr(grey, scale, packs)) if line]
+        clues = [_line_clue(line, packs) for line in lines]
+        return [c for c in clues if c.confidence * 100 >= MIN_LINE_CONFIDENCE]
+
+    def _second_latin_reading(
+        self, grey: Image.Image, scale: float, first: list[FoundClue]
+    ) -> list[FoundClue] | None:
+        """Latin text read again with the packs of the languages the first reading suggests.
+
+        Each candidate's pack reads alone (a 20-language ``-l`` list takes several times
+        as long and still misses háčeks: docs/clues.md); the surest reading is kept.
+        """
+        whole = "\n".join(c.value for c in first)
+        if sum(ch.isalpha() for ch in whole) < MIN_LETTERS_FOR_LANGUAGE:
+            return None
+        readings = [
+            self._read(grey, scale, pack)
+            for pack in _latin_packs(whole, self.detect_languages)
+            if pack != "eng"
+        ]
+        return max(readings, key=_mean_word_confidence, default=None)
+
+
+def _mean_word_confidence(lines: Sequence[FoundClue]) -> float:
+    """Mean Tesseract confidence (0..100) of the words of these lines; 0 without words."""
+    words = [float(w["conf"]) for line in lines for w in line.detail.get("words", [])]
+    return sum(words) / len(words) if words else 0.0
 
 
 def _prepared(image: Image.Image) -> tuple[Image.Image, float]:
@@ -109,6 +198,10 @@ def ocr_words(image: Image.Image, languages: str = DEFAULT_OCR_LANGUAGES) -> lis
     grey, scale = _prepared(image)
     if ImageStat.Stat(grey).stddev[0] < MIN_CONTRAST_STDDEV:
         return []
+    return _ocr(grey, scale, languages)
+
+
+def _ocr(grey: Image.Image, scale: float, languages: str) -> list[list[OcrWord]]:
     try:
         data = pytesseract.image_to_data(
             grey, lang=languages, output_type=pytesseract.Output.DICT, timeout=OCR_TIMEOUT_S
@@ -119,6 +212,57 @@ def ocr_words(image: Image.Image, languages: str = DEFAULT_OCR_LANGUAGES) -> lis
         log.warning("text: OCR gave up: %s", exc)
         return []
     return _words_by_line(data, scale)
+
+
+@cache
+def installed_packs() -> frozenset[str]:
+    """Tesseract language packs installed here (``osd`` included when it is)."""
+    try:
+        return frozenset(pytesseract.get_languages(config=""))
+    except pytesseract.TesseractNotFoundError as exc:
+        raise ConfigError("tesseract is not installed: apt-get install tesseract-ocr") from exc
+
+
+def detect_script(grey: Image.Image) -> str | None:
+    """The script Tesseract's OSD sees (``"Latin"``, ``"Greek"``, ``"Han"``…), or None.
+
+    OSD needs a few dozen characters; on less, or without the ``osd`` pack, it says nothing.
+    """
+    if "osd" not in installed_packs():
+        return None
+    try:
+        report = pytesseract.image_to_osd(grey, config="--psm 0", timeout=OCR_TIMEOUT_S)
+    except (pytesseract.TesseractError, RuntimeError):
+        return None  # "Too few characters", or the timeout
+    for line in str(report).splitlines():
+        if line.startswith("Script:"):
+            return line.split(":", 1)[1].strip() or None
+    return None
+
+
+def _only_installed(packs: str) -> str:
+    kept = [p for p in packs.split("+") if p in installed_packs()]
+    return "+".join(kept)
+
+
+def _packs_for(script: str | None, configured: str) -> str:
+    """The ``-l`` list for a script: its packs, or the configured list when unsure."""
+    if configured != AUTO:
+        return configured
+    if script == "Latin":
+        return _only_installed("eng") or DEFAULT_OCR_LANGUAGES
+    fallback = _only_installed(DEFAULT_OCR_LANGUAGES) or "eng"
+    return _only_installed(SCRIPT_PACKS.get(script or "", "")) or fallback
+
+
+def _latin_packs(text: str, codes: tuple[str, ...] | None) -> list[str]:
+    """Installed packs (at most :data:`MAX_LATIN_READINGS`) of the Latin languages lingua
+    finds likeliest for the first reading, and of their close relatives: without its
+    diacritics Czech looks like Slovenian ("otevreno kazdy den")."""
+    ranked = [code for code, _ in _ranked(text, codes, False)[:2]]
+    languages = ranked + [s for code in ranked[:1] for s in LATIN_SIBLINGS.get(code, ())]
+    packs = [LATIN_PACKS[code] for code in languages if code in LATIN_PACKS]
+    return [p for p in dict.fromkeys(packs) if p in installed_packs()][:MAX_LATIN_READINGS]
 
 
 def _words_by_line(data: dict[str, list[Any]], scale: float) -> list[list[OcrWord]]:
@@ -147,7 +291,7 @@ def reading_order(words_by_line: list[list[OcrWord]]) -> list[list[OcrWord]]:
     return sorted(words_by_line, key=lambda ws: (min(w.y for w in ws), min(w.x for w in ws)))
 
 
-def _line_clue(words: list[OcrWord]) -> FoundClue:
+def _line_clue(words: list[OcrWord], packs: str = "") -> FoundClue:
     x0, y0 = min(w.x for w in words), min(w.y for w in words)
     x1 = max(w.x + w.width for w in words)
     y1 = max(w.y + w.height for w in words)
@@ -161,7 +305,8 @@ def _line_clue(words: list[OcrWord]) -> FoundClue:
             "words": [
                 {"text": w.text, "conf": w.confidence, "box": [w.x, w.y, w.width, w.height]}
                 for w in words
-            ]
+            ],
+            "packs": packs,
         },
     )
 
@@ -202,6 +347,53 @@ def _ranked(
     return [(v.language.iso_code_639_1.name.lower(), v.value) for v in values if v.value > 0.0]
 
 
+def _letter_script(char: str) -> str:
+    """First word of the character's Unicode name (``"LATIN"``, ``"CJK"``, ``"THAI"``…)."""
+    return unicodedata.name(char, "?").split(" ", 1)[0]
+
+
+def enough_letters(text: str) -> bool:
+    """Whether ``text`` holds enough to guess a language: 10 letters, or 4 CJK/kana/Thai."""
+    scripts = [_letter_script(c) for c in text if c.isalpha()]
+    dense = sum(s in DENSE_SCRIPTS for s in scripts)
+    return len(scripts) >= MIN_LETTERS_FOR_LANGUAGE or dense >= MIN_DENSE_LETTERS_FOR_LANGUAGE
+
+
+def script_share(text: str, script: str) -> float:
+    """Share of the letters of ``text`` written in the OSD ``script`` (0 without letters)."""
+    wanted = SCRIPT_LETTERS.get(script)
+    letters = [_letter_script(c) for c in text if c.isalpha()]
+    if wanted is None:
+        return 1.0  # a script Vidi has no letter table for: no check
+    if not letters:
+        return 0.0
+    return sum(s in wanted for s in letters) / len(letters)
+
+
+def plausible_language(
+    language: FoundClue | None, lines: Sequence[FoundClue], script: str | None
+) -> FoundClue | None:
+    """The language clue if the text it was guessed from is plausible, its confidence
+    scaled by how sure Tesseract was of the words; None for unreadable text.
+
+    Text read with the wrong script's packs is junk in another script: Greek read with
+    Latin packs looked like Tsonga at confidence 1.00. The letters must be in the script
+    OSD found, and Tesseract must have been fairly sure of the words.
+    """
+    if language is None or not lines:
+        return None
+    word_confidence = _mean_word_confidence(lines)
+    if word_confidence < MIN_LANGUAGE_TEXT_CONFIDENCE:
+        return None
+    whole = "\n".join(line.value for line in lines)
+    share = script_share(whole, script) if script is not None and script in SCRIPT_LETTERS else 1.0
+    if share < MIN_SCRIPT_SHARE:
+        return None
+    confidence = round(language.confidence * word_confidence / 100.0, 3)
+    detail = {**language.detail, "script": script, "word_confidence": round(word_confidence, 1)}
+    return FoundClue(kind="language", value=language.value, confidence=confidence, detail=detail)
+
+
 def detect_language(
     text: str, codes: tuple[str, ...] | None = None, high_accuracy: bool = False
 ) -> FoundClue | None:
@@ -212,7 +404,7 @@ def detect_language(
     mode among the few candidates only, so just their large models are ever loaded.
     """
     letters = sum(c.isalpha() for c in text)
-    if letters < MIN_LETTERS_FOR_LANGUAGE:
+    if not enough_letters(text):
         return None
     ranked = _ranked(text, codes, high_accuracy)
     if not high_accuracy and len(ranked) > 1 and ranked[0][1] < SURE_LANGUAGE_CONFIDENCE:
