@@ -22,7 +22,7 @@ from sources_helpers import (
 from vidi.config import ArchiveLimits
 from vidi.sources.base import Entry
 from vidi.sources.enumerate import enumerate_source, source_kind
-from vidi.sources.names import display_name
+from vidi.sources.names import encode_name
 
 
 def _png() -> bytes:
@@ -147,7 +147,7 @@ def test_tar_with_long_and_undecodable_names_keeps_them(tmp_path: Path) -> None:
 
 
 def test_control_characters_and_broken_utf16_in_names_become_escapes() -> None:
-    assert display_name("a\x00b\nc") == "a\\x00b\\x0ac"
-    assert display_name("x\ud800y") == "x\\ud800y"
-    assert display_name("caf\udce9") == "caf\\xe9"
-    assert display_name("plain/ünï.txt") == "plain/ünï.txt"
+    assert encode_name("a\x00b\nc") == "a\\x00b\\x0ac"
+    assert encode_name("x\ud800y") == "x\\ud800y"
+    assert encode_name("caf\udce9") == "caf\\xe9"
+    assert encode_name("plain/ünï.txt") == "plain/ünï.txt"

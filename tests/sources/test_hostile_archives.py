@@ -259,10 +259,10 @@ def test_gzip_bomb_is_stopped_while_streaming(tmp_path: Path) -> None:
     assert [(i.path, getattr(i, "reason", None)) for i in items] == [("zeros", "zip-bomb")]
 
 
-def test_undecodable_zip_name_is_kept_as_text(tmp_path: Path) -> None:
+def test_undecodable_zip_name_is_kept_as_its_bytes(tmp_path: Path) -> None:
     data = zip_bytes({"cafX.txt": b"x"}).replace(b"cafX", b"caf\xe9")
     found = entries(listing(_source(tmp_path, "n.zip", data), tmp_path / "work"))
-    assert list(found) == [((), "caf" + b"\xe9".decode("cp437") + ".txt")]
+    assert list(found) == [((), "caf\\xe9.txt")]
 
 
 def test_very_long_zip_name_is_kept(tmp_path: Path) -> None:

@@ -21,7 +21,7 @@ from typing import BinaryIO, cast
 
 from vidi.config import ArchiveLimits
 from vidi.sources.base import Entry, Refused
-from vidi.sources.names import display_name, member_path
+from vidi.sources.names import encode_name, member_path
 from vidi.sources.streams import EntryReadError, FileSlice, LimitedReader
 
 _ZIP_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED, zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA}
@@ -114,9 +114,10 @@ class ArchiveContext:
             )
         path = member_path(raw)
         if path is None:
-            return self.refuse(display_name(raw), "path-traversal", "name leaves the archive")
+            return self.refuse(encode_name(raw), "path-traversal", "name leaves the archive")
         if not path:
-            return self.refuse(display_name(raw) or "(empty)", "bad-name", "no file name")
+            # Never a placeholder such as "(empty)": a member may bear that very name.
+            return self.refuse(encode_name(raw), "bad-name", "no file name")
         digest = hashlib.blake2b(path.encode(), digest_size=12).digest()
         if digest in self.seen:
             return self.refuse(path, "duplicate-name", "a second member with this name")
@@ -181,14 +182,17 @@ class ZipOpener:
 
 
 def zip_name(info: zipfile.ZipInfo) -> str:
-    """The member name: UTF-8 if it decodes as such, else the legacy code page 437."""
+    """The member name as stored, read as UTF-8; bytes that are not UTF-8 as surrogates.
+
+    Without the UTF-8 flag the name's bytes are in an unknown code page (the ZIP
+    standard says 437, Windows tools write the local one). Reading them as code page
+    437 would make ``caf\\x82`` and the UTF-8 ``café`` one name, so they are kept as
+    bytes (shown ``\\xNN``) instead: every member keeps a name of its own.
+    """
     name = info.orig_filename
     if info.flag_bits & 0x800:
         return name
-    try:
-        return name.encode("cp437").decode("utf-8")
-    except (UnicodeEncodeError, UnicodeDecodeError):
-        return name
+    return name.encode("cp437").decode("utf-8", "surrogateescape")
 
 
 def read_zip(region: Region, ctx: ArchiveContext) -> Iterator[Entry | Refused]:
@@ -201,7 +205,9 @@ def read_zip(region: Region, ctx: ArchiveContext) -> Iterator[Entry | Refused]:
         return
     try:
         for info in infos:
-            if info.is_dir():
+            # Not info.is_dir(): zipfile cuts a name at its first NUL, so "d/\0x.jpg"
+            # would pass for a folder and its bytes would go unread.
+            if info.orig_filename.endswith("/"):
                 continue
             yield _zip_member(info, handle, ctx)
             if ctx.stopped:
@@ -214,12 +220,12 @@ def _zip_member(info: zipfile.ZipInfo, handle: ZipHandle, ctx: ArchiveContext) -
     raw = zip_name(info)
     mode = info.external_attr >> 16
     if info.create_system == 3 and stat.S_ISLNK(mode):
-        return ctx.refuse(display_name(raw), "symlink", "symbolic link inside the archive")
+        return ctx.refuse(encode_name(raw), "symlink", "symbolic link inside the archive")
     if info.flag_bits & 0x1:
-        return ctx.refuse(display_name(raw), "encrypted", "password-protected member")
+        return ctx.refuse(encode_name(raw), "encrypted", "password-protected member")
     if info.compress_type not in _ZIP_METHODS:
         detail = f"compression method {info.compress_type} is not supported"
-        return ctx.refuse(display_name(raw), "unsupported-compression", detail)
+        return ctx.refuse(encode_name(raw), "unsupported-compression", detail)
     admitted = ctx.admit(raw, info.file_size, info.compress_size)
     if isinstance(admitted, Refused):
         return admitted
@@ -267,11 +273,11 @@ def _tar_members(
 
 def _tar_member(member: tarfile.TarInfo, region: Region, ctx: ArchiveContext) -> Entry | Refused:
     raw = member.name
-    shown = display_name(raw)
+    shown = encode_name(raw)
     if member.issym():
-        return ctx.refuse(shown, "symlink", f"symbolic link to {display_name(member.linkname)!r}")
+        return ctx.refuse(shown, "symlink", f"symbolic link to {encode_name(member.linkname)!r}")
     if member.islnk():
-        return ctx.refuse(shown, "hardlink", f"hard link to {display_name(member.linkname)!r}")
+        return ctx.refuse(shown, "hardlink", f"hard link to {encode_name(member.linkname)!r}")
     if not member.isreg():
         return ctx.refuse(shown, "special-file", "device, FIFO or other special member")
     if member.sparse is not None:

@@ -19,7 +19,12 @@ from vidi.sources.streams import open_noatime
 
 
 def path_key(path: str, archive_chain: tuple[str, ...]) -> str:
-    """A fixed-length key for a place in a source (paths can be longer than an index allows)."""
+    """A fixed-length key for a place in a source (paths can be longer than an index allows).
+
+    Paths and chain members are texts from :func:`vidi.sources.names.encode_name`: one
+    text per raw name, never holding a NUL. Joined with NULs they stay one-to-one, so
+    two different places never share a key (short of a SHA-256 collision).
+    """
     joined = "\x00".join((*archive_chain, path))
     return hashlib.sha256(joined.encode("utf-8", "surrogateescape")).hexdigest()
 
@@ -29,7 +34,8 @@ class Entry:
     """One file found in a source.
 
     ``path`` is relative to the source root (or to the innermost archive), '/'-separated,
-    with undecodable bytes shown as ``\\xNN`` escapes. ``archive_chain`` lists the
+    written by :func:`vidi.sources.names.encode_name` (controls and undecodable bytes as
+    ``\\xNN`` escapes; ``decode_name`` gives the raw name back). ``archive_chain`` lists the
     containing archives, outermost first, each as its path inside its parent.
     Exactly one of ``disk_path`` (a plain file, read in place) or ``opener`` is set.
     ``file_type`` is what the content's first bytes say (None if not sniffed).

@@ -17,6 +17,7 @@ from typing import BinaryIO, cast
 
 from vidi.sources.archives import ArchiveContext, Region, RegionOpener, read_tar
 from vidi.sources.base import Entry, Refused
+from vidi.sources.names import decode_name, encode_name
 from vidi.sources.sniff import is_tar_header
 from vidi.sources.streams import EntryReadError, LimitedReader, copy_to_file
 
@@ -54,7 +55,7 @@ def read_compressed(name: str, region: Region, ctx: ArchiveContext) -> Iterator[
         return
     member = _single_name(name, ctx.label)
     if failure is not None:
-        yield ctx.refuse(member, failure.reason, failure.detail)
+        yield ctx.refuse(encode_name(member), failure.reason, failure.detail)
         return
     admitted = ctx.admit(member, length)
     if isinstance(admitted, Refused):
@@ -79,8 +80,12 @@ def _decompress(
 
 
 def _single_name(name: str, label: str) -> str:
-    """The name of the one file in a compressed stream: the archive's name less its suffix."""
-    base = label.rsplit("/", 1)[-1]
+    """The name of the one file in a compressed stream: the archive's name less its suffix.
+
+    ``label`` is the archive's stored path; the name is cut from the raw name it stands
+    for, so it is escaped once, like every other name.
+    """
+    base = decode_name(label).rsplit("/", 1)[-1]
     for suffix in _SUFFIXES.get(_STREAMS.get(name, "xz"), ()):
         if base.lower().endswith(suffix) and len(base) > len(suffix):
             stem = base[: -len(suffix)]

@@ -38,7 +38,7 @@ from vidi.sources.archives import (
 from vidi.sources.base import Entry, Refused
 from vidi.sources.compressed import read_compressed
 from vidi.sources.folder import file_entry, walk_folder
-from vidi.sources.names import display_name
+from vidi.sources.names import encode_name
 from vidi.sources.sevenzip import read_7z
 from vidi.sources.sniff import SNIFF_BYTES, FileType, sniff
 from vidi.sources.streams import EntryReadError, copy_to_file, open_noatime, read_head
@@ -97,7 +97,7 @@ class _Walker:
                 yield from self._expand(item, (), 1, Budget(self.limits.max_total_bytes))
 
     def _file(self, path: Path) -> Iterator[Entry | Refused]:
-        entry = file_entry(path, display_name(path.name))
+        entry = file_entry(path, encode_name(path.name))
         if isinstance(entry, Refused) or not _is_container(entry):
             yield entry
             return

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from vidi.sources.base import Entry, Refused
-from vidi.sources.names import display_name
+from vidi.sources.names import encode_name
 from vidi.sources.sniff import SNIFF_BYTES, sniff
 from vidi.sources.streams import open_noatime
 
@@ -34,7 +34,7 @@ def walk_folder(root: Path) -> Iterator[Entry | Refused]:
         if item is None:
             stack.pop()
             continue
-        relative = prefix + display_name(item.name)
+        relative = prefix + encode_name(item.name)
         try:
             is_link = item.is_symlink()
             is_dir = not is_link and item.is_dir(follow_symlinks=False)
@@ -84,4 +84,4 @@ def _link_refusal(root: Path, item: os.DirEntry[str], relative: str) -> Refused:
     base = os.path.realpath(root)
     inside = os.path.commonpath([base, resolved]) == base
     where = "inside the source; the target is listed on its own" if inside else "outside the source"
-    return Refused(relative, (), "symlink", f"link to {display_name(target)!r} ({where})")
+    return Refused(relative, (), "symlink", f"link to {encode_name(target)!r} ({where})")

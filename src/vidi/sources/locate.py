@@ -16,6 +16,7 @@ from pathlib import Path
 from vidi.config import ArchiveLimits
 from vidi.sources.base import Entry, path_key
 from vidi.sources.enumerate import enumerate_source
+from vidi.sources.names import decode_name
 
 
 @dataclass(frozen=True)
@@ -34,7 +35,7 @@ class Place:
             return None
         if self.source_kind == "file":
             return Path(self.source_uri)
-        return Path(self.source_uri) / self.path
+        return Path(self.source_uri) / decode_name(self.path)
 
 
 def materialize(

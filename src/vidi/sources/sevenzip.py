@@ -21,7 +21,7 @@ from py7zr.io import Py7zIO, WriterFactory
 
 from vidi.sources.archives import ArchiveContext, Region, RegionOpener
 from vidi.sources.base import Entry, Refused
-from vidi.sources.names import display_name
+from vidi.sources.names import encode_name
 
 _7Z_ERRORS = (ArchiveError, OSError, ValueError, EOFError, KeyError, IndexError, TypeError)
 _MEMORY_ERRORS = (MemoryError, RecursionError)
@@ -121,7 +121,7 @@ def _members(
 
 def _admit(member: object, ctx: ArchiveContext, wanted: dict[str, _Wanted]) -> Refused | _Wanted:
     raw: str = getattr(member, "filename", "")
-    shown = display_name(raw)
+    shown = encode_name(raw)
     if getattr(member, "is_symlink", False) or getattr(member, "is_junction", False):
         return ctx.refuse(shown, "symlink", "symbolic link or junction inside the archive")
     if getattr(member, "is_socket", False):
