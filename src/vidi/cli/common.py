@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -12,14 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
 
+from vidi.cli.display import HumanConsole, styled
 from vidi.config import Settings, load_settings
-from vidi.errors import VidiError
+from vidi.notices import LOGGER as NOTICE_LOGGER
 from vidi.store.db import Database, open_database
 
-console = Console()
-errors = Console(stderr=True)
+console = HumanConsole()
+errors = HumanConsole(stderr=True)
+"""Human output: strings are shown literally (no markup), control characters escaped."""
 
 
 class State:
@@ -65,11 +67,25 @@ def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, default=_default, indent=2, ensure_ascii=False) + "\n")
 
 
+class _NoticeLines(logging.Handler):
+    """Each :func:`vidi.notices.notice` as one line on stderr (stdout stays clean for --json)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        errors.print(styled(("notice:", "yellow"), " ", record.getMessage()), soft_wrap=True)
+
+
+def show_notices() -> None:
+    """Print notices on stderr for the rest of this process (once, however often called)."""
+    logger = logging.getLogger(NOTICE_LOGGER)
+    if not any(isinstance(h, _NoticeLines) for h in logger.handlers):
+        logger.addHandler(_NoticeLines())
+
+
 @contextmanager
 def friendly_errors() -> Iterator[None]:
-    """Expected errors become one clear line on stderr and exit status 1, not a traceback."""
-    try:
-        yield
-    except VidiError as exc:
-        errors.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from exc
+    """Marks where a command expects Vidi's errors; it lets them pass.
+
+    The one boundary (:mod:`vidi.cli.boundary`) prints them as one line and exits with
+    the status for their kind, so a command never picks an exit code itself.
+    """
+    yield

@@ -6,12 +6,14 @@ from pathlib import Path
 
 import typer
 
-from vidi.cli import cases, clues, demo, ingest, known
+from vidi.cli import audit, cases, clues, demo, ingest, known
+from vidi.cli.boundary import VidiGroup
 
 app = typer.Typer(
     help="Vidi: ingest seized collections, know what is known, find clues, place.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=VidiGroup,  # failures become one line and a documented exit status
 )
 
 
@@ -21,9 +23,13 @@ def main(
     home: Path | None = typer.Option(
         None, "--home", envvar="VIDI_HOME", help="Data folder (database, thumbnails, index)."
     ),
+    debug: bool = typer.Option(
+        False, "--debug", envvar="VIDI_DEBUG", help="Show the traceback of a failure."
+    ),
 ) -> None:
-    from vidi.cli.common import State
+    from vidi.cli.common import State, show_notices
 
+    show_notices()
     ctx.obj = State(home)
 
 
@@ -32,3 +38,4 @@ ingest.register(app)
 demo.register(app)
 known.register(app)
 clues.register(app)
+audit.register(app)
