@@ -5,6 +5,10 @@ escapes a batch: it is caught where it happens and recorded as a reason. These c
 carry a message that says what was wrong and what to do.
 """
 
+import errno
+import os
+from pathlib import Path
+
 
 class VidiError(Exception):
     """Base of every error Vidi raises on purpose."""
@@ -32,3 +36,27 @@ class NotFound(VidiError):
 
 class HashListError(VidiError):
     """A hash list file is malformed; the message names the line or record."""
+
+
+class StorageFull(VidiError):
+    """The filesystem or database Vidi writes to is full (or over quota); nothing was lost."""
+
+    @classmethod
+    def raise_if_full(cls, error: OSError, path: Path | str) -> None:
+        """Raise StorageFull when ``error`` (writing ``path``) is ENOSPC or EDQUOT."""
+        if error.errno in (errno.ENOSPC, errno.EDQUOT):
+            raise cls(
+                f"{error.strerror} on the filesystem mounted at {mount_point(path)} "
+                f"(writing {path}); free space there and run the command again: "
+                "finished work is kept"
+            ) from error
+
+
+def mount_point(path: Path | str) -> str:
+    """The mount point of the filesystem that holds ``path`` (or would hold it)."""
+    current = Path(os.path.abspath(path))
+    while not current.exists() and current != current.parent:
+        current = current.parent
+    while not os.path.ismount(current) and current != current.parent:
+        current = current.parent
+    return str(current)

@@ -9,6 +9,7 @@ from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from vidi.cases import get_case
+from vidi.ingest.runs import is_stale
 from vidi.store.models import IngestError, IngestRun, Media, Occurrence, Source
 
 MEDIA_KINDS = ("image", "video")
@@ -24,6 +25,10 @@ class RunSummary:
     media_new: int
     errors: int
     elapsed_s: float | None
+    failure: str | None = None
+    """Why the run failed or was interrupted; for a stale run, what the report knows."""
+    atime_fallbacks: int = 0
+    """Evidence reads that could not keep access times (O_NOATIME refused)."""
 
 
 @dataclass
@@ -65,6 +70,26 @@ def case_media_query(case_id: int):  # type: ignore[no-untyped-def]
     )
 
 
+def _run_summary(run: IngestRun) -> RunSummary:
+    status, failure = run.status, run.failure
+    if is_stale(run):
+        status = "stale"
+        where = f"process {run.pid} on {run.host}" if run.pid is not None else "its process"
+        failure = f"still marked running, but {where} is gone or silent; the next ingest resumes it"
+    return RunSummary(
+        run.id,
+        run.started_at.isoformat(timespec="seconds"),
+        status,
+        run.files_seen,
+        run.files_skipped,
+        run.media_new,
+        run.errors,
+        run.elapsed_s,
+        failure,
+        run.atime_fallbacks or 0,
+    )
+
+
 def build_report(session: Session, case_name: str) -> CaseReport:
     case = get_case(session, case_name)
     occurrences = _case_occurrences(case.id).subquery()
@@ -99,16 +124,7 @@ def build_report(session: Session, case_name: str) -> CaseReport:
         ).all()
     )
     runs = [
-        RunSummary(
-            r.id,
-            r.started_at.isoformat(timespec="seconds"),
-            r.status,
-            r.files_seen,
-            r.files_skipped,
-            r.media_new,
-            r.errors,
-            r.elapsed_s,
-        )
+        _run_summary(r)
         for r in session.scalars(
             select(IngestRun).where(IngestRun.case_id == case.id).order_by(IngestRun.id)
         )

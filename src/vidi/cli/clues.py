@@ -22,6 +22,7 @@ from vidi.places.fusion import Estimate, estimate_countries
 from vidi.places.prior import population_prior
 from vidi.search import search_text
 from vidi.sources.sniff import SNIFF_BYTES, sniff
+from vidi.sources.streams import open_noatime
 from vidi.store.models import Clue
 
 clue_app = typer.Typer(help="Investigators' own clues.", no_args_is_help=True)
@@ -68,13 +69,13 @@ def render_estimate(estimate: Estimate, top: int = 5) -> None:
 
 def _file_clues(path: Path, ctx: typer.Context) -> dict[str, Any]:
     settings = state(ctx).settings
-    with open(path, "rb") as handle:
+    with open_noatime(path) as handle:
         kind = sniff(handle.read(SNIFF_BYTES)).kind
     if kind not in ("image", "video", "audio"):
         raise SourceError(f"{path} is not a picture, video or sound file ({kind})")
     from vidi.ingest.digest import digest_stream
 
-    with open(path, "rb") as handle:
+    with open_noatime(path) as handle:
         sha256 = digest_stream(handle).sha256
     media_type = "image" if kind == "image" else "video"
     outcomes = run_extractors(enabled_extractors(settings), sha256, media_type, path, settings)
@@ -205,15 +206,12 @@ def place(
     ctx: typer.Context,
     case: str = typer.Option(..., "--case"),
     series: str | None = typer.Option(None, help="A near-duplicate group id (vidi groups)."),
-    other_cases: bool = typer.Option(
-        False, "--other-cases", help="Also fuse the clues of the series' media in other cases."
-    ),
     top: int = typer.Option(10),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Ranked likely countries for a case or one series, each with the clues behind it."""
     with friendly_errors(), state(ctx).db.session() as session:
-        estimate = estimate_case(session, case, series, other_cases)
+        estimate = estimate_case(session, case, series)
     if as_json:
         print_json(estimate_dict(estimate, top))
     else:

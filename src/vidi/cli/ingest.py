@@ -17,6 +17,11 @@ from vidi.ingest.pipeline import ingest as run_ingest
 from vidi.report import CaseReport, build_report
 from vidi.status import status as vidi_status
 
+ATIME_NOTE = (
+    "{} evidence reads could not keep access times (O_NOATIME is refused to a user "
+    "who does not own the file); run as the files' owner or root to keep them"
+)
+
 
 def ingest(
     ctx: typer.Context,
@@ -50,6 +55,8 @@ def ingest(
         f"{summary.files_skipped} already ingested, {summary.errors} failed, "
         f"{summary.elapsed_s:.1f} s"
     )
+    if summary.atime_fallbacks:
+        console.print(ATIME_NOTE.format(summary.atime_fallbacks))
     if extraction is not None:
         console.print(
             f"clues: {extraction.clues} from {extraction.media} media "
@@ -116,6 +123,11 @@ def render_report(report: CaseReport) -> None:
             f"{r.elapsed_s:.1f}" if r.elapsed_s is not None else "",
         )
     console.print(runs)
+    for r in report.runs:
+        if r.failure:
+            console.print(f"  run {r.id} {r.status}: {r.failure}")
+        if r.atime_fallbacks:
+            console.print(f"  run {r.id}: {ATIME_NOTE.format(r.atime_fallbacks)}")
 
 
 def render_known(known: dict) -> None:

@@ -15,6 +15,8 @@ from typing import Any, Protocol
 
 from PIL import Image, ImageOps
 
+from vidi.sources.streams import open_noatime
+
 
 @dataclass(frozen=True)
 class Region:
@@ -59,7 +61,7 @@ class MediaInput:
 def open_picture(media: MediaInput, mode: str = "RGB") -> Image.Image | None:
     """The media's picture, upright, in ``mode``; None when it cannot be decoded."""
     try:
-        with Image.open(media.path) as image:
+        with open_noatime(media.path) as handle, Image.open(handle) as image:
             return (ImageOps.exif_transpose(image) or image).convert(mode)
     except Exception as exc:  # noqa: BLE001 - an undecodable file holds no readable clue
         logging.getLogger(__name__).warning("cannot open %s: %s", media.path, exc)

@@ -31,6 +31,7 @@ from PIL import Image, ImageOps
 from vidi.clues.base import FoundClue, MediaInput
 from vidi.fingerprints.pdq import pdq_hash
 from vidi.ingest.decode import EXIF_TRANSPOSE
+from vidi.sources.streams import open_noatime
 
 EXIF_VERSION = "1"
 
@@ -121,7 +122,7 @@ def _exifread_warnings() -> Iterator[list[str]]:
 def _read_exif(media: MediaInput, warnings: list[str]) -> dict[str, Any]:
     """All EXIF tags (maker notes included) as builtin types; {} when there are none."""
     try:
-        with _exifread_warnings() as logged, media.path.open("rb") as fh:
+        with _exifread_warnings() as logged, open_noatime(media.path) as fh:
             tags = exifread.process_file(fh, details=True, builtin_types=True)
     except Exception as exc:  # exifread on hostile input: any error is a reason, not a crash
         warnings.append(f"EXIF unreadable: {type(exc).__name__}: {exc}")
@@ -151,7 +152,7 @@ def _orientation(tags: dict[str, Any]) -> int:
 def _read_xmp(media: MediaInput, warnings: list[str]) -> dict[str, str]:
     """The XMP packet's fields (prefix:Name → text); also checks the raw EXIF structure."""
     try:
-        with Image.open(media.path) as im:
+        with open_noatime(media.path) as handle, Image.open(handle) as im:
             raw = im.info.get("xmp") or im.info.get("XML:com.adobe.xmp") or b""
             warnings.extend(tiff_structure_problems(_raw_tiff(im.info.get("exif"))))
     except Exception as exc:
@@ -467,7 +468,7 @@ def _small_picture(media: MediaInput) -> Image.Image:
         small = media.image.convert("RGB")
         small.thumbnail((512, 512))
         return small
-    with Image.open(media.path) as im:
+    with open_noatime(media.path) as handle, Image.open(handle) as im:
         im.draft("RGB", (512, 512))  # JPEG DCT scaling: decode at 1/2..1/8 size
         small = ImageOps.exif_transpose(im).convert("RGB")
     small.thumbnail((512, 512))

@@ -25,10 +25,11 @@ from sqlalchemy.orm import Session
 from vidi.clues.base import Extractor, FoundClue, MediaInput
 from vidi.clues.registry import enabled_extractors
 from vidi.config import Settings
-from vidi.errors import DecodeError
+from vidi.errors import DecodeError, StorageFull
 from vidi.ingest.decode import decode_full
 from vidi.progress import CountProgress
 from vidi.sources.locate import Place, materialize
+from vidi.sources.streams import copy_evidence, read_evidence
 from vidi.store.blobs import BlobStore
 from vidi.store.db import Database
 from vidi.store.models import (
@@ -72,7 +73,7 @@ def run_extractors(
     image = None
     if media_type == "image" and applicable:
         try:
-            image = decode_full(path.read_bytes(), settings.image)
+            image = decode_full(read_evidence(path), settings.image)
         except (DecodeError, OSError) as exc:
             return [Outcome(e.name, e.version, error=f"decode: {exc}") for e in applicable]
     media = MediaInput(sha256=sha256, media_type=media_type, path=path, image=image)
@@ -97,10 +98,34 @@ def _init_worker(settings: Settings, owner_pid: int) -> None:
     _extractors = enabled_extractors(settings)
 
 
-def _work(job: tuple[str, str, str]) -> tuple[str, list[Outcome]]:
-    sha256, media_type, path = job
+Job = tuple[str, str, str, bool]
+"""sha256, media type, path, and whether the path is the evidence itself (not a copy)."""
+
+
+def _work(job: Job) -> tuple[str, list[Outcome]]:
     assert _settings is not None
-    return sha256, run_extractors(_extractors, sha256, media_type, Path(path), _settings)
+    return extract_one(_extractors, job, _settings)
+
+
+def extract_one(
+    extractors: Sequence[Extractor], job: Job, settings: Settings
+) -> tuple[str, list[Outcome]]:
+    """Run the extractors on one media item; a video in the evidence is read from a copy.
+
+    Audio extractors hand the path to ffmpeg, whose own open would update the original's
+    access time; pictures are read in this process through O_NOATIME and need no copy.
+    """
+    sha256, media_type, path, in_evidence = job
+    if media_type != "video" or not in_evidence:
+        return sha256, run_extractors(extractors, sha256, media_type, Path(path), settings)
+    with tempfile.TemporaryDirectory(prefix="video-", dir=_scratch_root(settings)) as scratch:
+        copy = Path(scratch) / "video"
+        try:
+            copy_evidence(path, copy)
+        except OSError as error:
+            StorageFull.raise_if_full(error, copy)
+            raise
+        return sha256, run_extractors(extractors, sha256, media_type, copy, settings)
 
 
 def pending_media(
@@ -187,7 +212,7 @@ def extract_clues(
             with db.session() as session:
                 places = places_of(session, list(batch))
             found = materialize(places, settings.archive, scratch)
-            jobs = [(s, batch[s], str(p)) for s, p in found]
+            jobs = [(s, batch[s], str(p), not p.is_relative_to(scratch)) for s, p in found]
             for sha256, outcomes in _run(jobs, settings, extractors):
                 with db.session() as session:
                     store_outcomes(session, sha256, outcomes, blobs, summary)
@@ -207,11 +232,11 @@ def _scratch_root(settings: Settings) -> Path:
 
 
 def _run(
-    jobs: list[tuple[str, str, str]], settings: Settings, extractors: list[Extractor]
+    jobs: list[Job], settings: Settings, extractors: list[Extractor]
 ) -> Iterator[tuple[str, list[Outcome]]]:
     if settings.workers <= 1 or len(jobs) <= 1:
-        for sha256, media_type, path in jobs:
-            yield sha256, run_extractors(extractors, sha256, media_type, Path(path), settings)
+        for job in jobs:
+            yield extract_one(extractors, job, settings)
         return
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(

@@ -10,13 +10,14 @@ from vidi.errors import DecodeError, SourceError
 from vidi.ingest.digest import digest_bytes
 from vidi.ingest.worker import image_fields
 from vidi.sources.sniff import sniff
+from vidi.sources.streams import read_evidence
 
 
 def describe_file(path: Path, settings: Settings) -> dict[str, Any]:
     """Hashes, type, size and (for pictures) PDQ, computed exactly as ingest computes them."""
     if not path.is_file():
         raise SourceError(f"{path} is not a file")
-    data = path.read_bytes()
+    data = read_evidence(path)
     digest = digest_bytes(data)
     file_type = sniff(digest.head)
     described: dict[str, Any] = {

@@ -18,13 +18,11 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wai
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import update
-from sqlalchemy.orm import Session
-
 from vidi import audit
 from vidi.cases import get_case
 from vidi.config import Settings
 from vidi.errors import SourceError
+from vidi.ingest.runs import fail_run, mark_dead_runs, this_host
 from vidi.ingest.sources import Prepared, open_source
 from vidi.ingest.worker import (
     FileResult,
@@ -38,6 +36,7 @@ from vidi.ingest.worker import (
 from vidi.ingest.writer import BatchCounts, BatchWriter, done_keys
 from vidi.progress import FileProgress, NoFileProgress
 from vidi.sources.base import Entry, Refused
+from vidi.sources.streams import noatime_refusals
 from vidi.store.db import Database
 from vidi.store.models import IngestRun, Source, utcnow
 
@@ -60,6 +59,8 @@ class IngestSummary:
     elapsed_s: float = 0.0
     matches: int = 0
     match_deferred: str | None = None
+    atime_fallbacks: int = 0
+    """Evidence opens that could not use O_NOATIME (see docs/reliability.md)."""
 
     def add(self, counts: BatchCounts) -> None:
         self.files_seen += counts.files
@@ -162,8 +163,14 @@ def ingest(
     started = time.perf_counter()
     with db.session() as session:
         case = get_case(session, case_name)
-        _mark_interrupted_runs(session, case.id)
-        run = IngestRun(case_id=case.id, paths=[str(p) for p in paths])
+        mark_dead_runs(session, case.id)
+        run = IngestRun(
+            case_id=case.id,
+            paths=[str(p) for p in paths],
+            pid=os.getpid(),
+            host=this_host(),
+            progress_at=utcnow(),
+        )
         session.add(run)
         session.flush()
         audit.record(
@@ -174,7 +181,28 @@ def ingest(
         )
         summary = IngestSummary(run_id=run.id)
         case_id = case.id
+    try:
+        _run(db, settings, case_id, paths, summary, progress)
+        _match_new_media(db, settings, case_name, summary)
+        summary.elapsed_s = time.perf_counter() - started
+        _finish_run(db, summary, case_name)
+    except BaseException as error:
+        fail_run(db, summary.run_id, error)
+        raise
+    return summary
+
+
+def _run(
+    db: Database,
+    settings: Settings,
+    case_id: int,
+    paths: list[Path],
+    summary: IngestSummary,
+    progress: FileProgress,
+) -> None:
+    """Every source of the run through the workers; scratch files go whatever happens."""
     run_dir = settings.work_dir / f"run-{summary.run_id}"
+    refusals = noatime_refusals()
     progress.start(*filesystem_totals(paths))
     runner = Runner(settings)
     try:
@@ -184,10 +212,7 @@ def ingest(
         runner.close()
         shutil.rmtree(run_dir, ignore_errors=True)
         progress.finish()
-    _match_new_media(db, settings, case_name, summary)
-    summary.elapsed_s = time.perf_counter() - started
-    _finish_run(db, summary, case_name)
-    return summary
+        summary.atime_fallbacks += noatime_refusals() - refusals
 
 
 def _match_new_media(
@@ -295,6 +320,7 @@ def _collect(
     settings: Settings,
 ) -> None:
     remove_spilled(result.task)
+    summary.atime_fallbacks += result.atime_fallbacks
     writer.add(result)
     progress.advance(1, 0 if result.task.spilled else result.task.size)
     if len(writer) >= settings.batch_size:
@@ -312,15 +338,8 @@ def _flush(db: Database, writer: BatchWriter, summary: IngestSummary) -> None:
         run.files_seen, run.bytes_seen = summary.files_seen, summary.bytes_seen
         run.media_new, run.errors = summary.media_new, summary.errors
         run.files_skipped = summary.files_skipped
-
-
-def _mark_interrupted_runs(session: Session, case_id: int) -> None:
-    """Runs left 'running' by a killed process; the new run picks up what they left."""
-    session.execute(
-        update(IngestRun)
-        .where(IngestRun.case_id == case_id, IngestRun.status == "running")
-        .values(status="interrupted")
-    )
+        run.atime_fallbacks = summary.atime_fallbacks
+        run.progress_at = utcnow()
 
 
 def _finish_run(db: Database, summary: IngestSummary, case_name: str) -> None:
@@ -331,6 +350,8 @@ def _finish_run(db: Database, summary: IngestSummary, case_name: str) -> None:
         run.finished_at = utcnow()
         run.elapsed_s = summary.elapsed_s
         run.files_skipped = summary.files_skipped
+        run.atime_fallbacks = summary.atime_fallbacks
+        run.progress_at = utcnow()
         audit.record(
             session,
             "ingest.finish",

@@ -18,11 +18,12 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from vidi.config import ImageLimits, Settings
-from vidi.errors import DecodeError
+from vidi.errors import DecodeError, StorageFull
 from vidi.fingerprints.pdq import PDQ_FINGERPRINTER, pdq_hash
 from vidi.ingest.decode import decode_image, thumbnail_jpeg
 from vidi.ingest.digest import Digest, digest_bytes, digest_stream
 from vidi.sources.sniff import sniff
+from vidi.sources.streams import copy_evidence, noatime_refusals, open_noatime, read_evidence
 from vidi.store.blobs import BlobStore
 from vidi.store.db import make_engine
 from vidi.store.models import Media
@@ -56,6 +57,8 @@ class FileResult:
     known: bool = False
     error: tuple[str, str, str] | None = None  # stage, reason, detail
     extra_rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    atime_fallbacks: int = 0
+    """Opens of this file in a pool worker that could not use O_NOATIME."""
 
 
 class WorkerContext:
@@ -90,13 +93,19 @@ def init_worker(settings: Settings, owner_pid: int) -> None:
 def run_tasks(tasks: list[Task]) -> list[FileResult]:
     """Entry point in a worker process (after :func:`init_worker`): a chunk of files."""
     assert _context is not None, "init_worker was not called in this process"
-    return [process_file(task, _context) for task in tasks]
+    results = []
+    for task in tasks:
+        refusals = noatime_refusals()
+        result = process_file(task, _context)
+        result.atime_fallbacks = noatime_refusals() - refusals
+        results.append(result)
+    return results
 
 
 def _read(task: Task) -> tuple[Digest, bytes | None]:
     if task.data is not None:
         return digest_bytes(task.data), task.data
-    with open(task.disk_path, "rb") as handle:
+    with open_noatime(task.disk_path) as handle:
         if task.size <= IN_MEMORY_LIMIT:
             data = handle.read()
             return digest_bytes(data), data
@@ -121,13 +130,16 @@ def process_file(task: Task, context: WorkerContext) -> FileResult:
     try:
         if file_type.kind == "image":
             if data is None:
-                data = Path(task.disk_path).read_bytes()
+                data = read_evidence(task.disk_path)
             result.media = image_media(digest, data, context)
         else:
-            result.media = video_media(digest, task, context, result)
+            result.media = video_media(digest, task, data, context, result)
     except DecodeError as exc:
         reason, _, detail = str(exc).partition(": ")
         result.error = ("decode", reason, detail or reason)
+    except OSError as error:  # a write into the home failed: thumbnails, scratch copies
+        StorageFull.raise_if_full(error, error.filename or context.settings.home)
+        raise
     return result
 
 
@@ -160,18 +172,31 @@ def image_media(digest: Digest, data: bytes, context: WorkerContext) -> dict[str
 
 
 def video_media(
-    digest: Digest, task: Task, context: WorkerContext, result: FileResult
+    digest: Digest, task: Task, data: bytes | None, context: WorkerContext, result: FileResult
 ) -> dict[str, Any]:
+    """The media row of a new video, decoded from a private copy in the work folder.
+
+    The decoders are child processes that open the path they are given; a spilled
+    archive member may be read in place, but evidence on disk is copied first (without
+    touching its access time), since their own open would update it.
+    """
     from vidi.ingest.videos import fingerprint_video
 
     settings = context.settings
-    if task.data is None:
+    if task.spilled:
         return fingerprint_video(digest, Path(task.disk_path), settings, context.blobs, result)
     settings.work_dir.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile(dir=settings.work_dir, suffix=".video") as scratch:
-        scratch.write(task.data)
-        scratch.flush()
-        return fingerprint_video(digest, Path(scratch.name), settings, context.blobs, result)
+    with tempfile.TemporaryDirectory(dir=settings.work_dir, prefix="video-") as scratch:
+        copy = Path(scratch) / "video"
+        try:
+            if data is not None:
+                copy.write_bytes(data)
+            else:
+                copy_evidence(task.disk_path, copy)
+        except OSError as error:
+            StorageFull.raise_if_full(error, copy)
+            raise
+        return fingerprint_video(digest, copy, settings, context.blobs, result)
 
 
 def remove_spilled(task: Task) -> None:

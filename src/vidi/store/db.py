@@ -6,6 +6,7 @@ switched on. The schema is created and upgraded only through Alembic migrations.
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -14,11 +15,14 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from vidi.config import Settings
+from vidi.errors import StorageFull, mount_point
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+DISK_FULL_SQLSTATE = "53100"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -75,9 +79,33 @@ class Database:
 
     @contextmanager
     def session(self) -> Iterator[Session]:
-        """A session in a transaction: committed on success, rolled back on error."""
-        with self._sessions.begin() as session:
-            yield session
+        """A session in a transaction: committed on success, rolled back on error.
+
+        A full disk (SQLite's SQLITE_FULL, PostgreSQL's disk_full) becomes StorageFull.
+        """
+        try:
+            with self._sessions.begin() as session:
+                yield session
+        except OperationalError as error:
+            self._raise_if_full(error)
+            raise
+
+    def _raise_if_full(self, error: OperationalError) -> None:
+        cause = error.orig
+        if getattr(cause, "sqlite_errorcode", None) == sqlite3.SQLITE_FULL:
+            path = self.engine.url.database or "the database"
+            raise StorageFull(
+                f"the database is full: {cause} (SQLite file {path}, on the filesystem "
+                f"mounted at {mount_point(path)}); free space there and run the command "
+                "again: finished work is kept"
+            ) from error
+        if getattr(cause, "sqlstate", None) == DISK_FULL_SQLSTATE:
+            where = self.engine.url.render_as_string(hide_password=True)
+            reason = str(cause).strip().splitlines()[0] if str(cause).strip() else "disk full"
+            raise StorageFull(
+                f"the PostgreSQL server's disk is full ({where}: {reason}); free space on "
+                "the server and run the command again: finished work is kept"
+            ) from error
 
     def table_names(self) -> list[str]:
         return inspect(self.engine).get_table_names()

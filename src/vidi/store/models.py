@@ -79,6 +79,14 @@ class IngestRun(Base):
     media_new: Mapped[int] = mapped_column(Integer, default=0)
     errors: Mapped[int] = mapped_column(Integer, default=0)
     elapsed_s: Mapped[float | None] = mapped_column(Float)
+    failure: Mapped[str | None] = mapped_column(Text)
+    """Why a run ended 'failed' (one line)."""
+    pid: Mapped[int | None] = mapped_column(Integer)
+    host: Mapped[str | None] = mapped_column(String(255))
+    progress_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    """When the run last stored a batch; with pid and host, tells a killed run from a slow one."""
+    atime_fallbacks: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Evidence opens the kernel refused O_NOATIME for (their access times may have changed)."""
 
 
 class Media(Base):
