@@ -206,12 +206,15 @@ def place(
     ctx: typer.Context,
     case: str = typer.Option(..., "--case"),
     series: str | None = typer.Option(None, help="A near-duplicate group id (vidi groups)."),
+    other_cases: bool = typer.Option(
+        False, "--other-cases", help="Also fuse the clues of the series' media in other cases."
+    ),
     top: int = typer.Option(10),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Ranked likely countries for a case or one series, each with the clues behind it."""
     with friendly_errors(), state(ctx).db.session() as session:
-        estimate = estimate_case(session, case, series)
+        estimate = estimate_case(session, case, series, other_cases)
     if as_json:
         print_json(estimate_dict(estimate, top))
     else:
