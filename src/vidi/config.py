@@ -83,6 +83,11 @@ class Settings:
         return self.home / "index"
 
     @property
+    def audit_anchor(self) -> Path:
+        """The audit chain's length and head hash, kept outside the database."""
+        return self.home / "audit-anchor.json"
+
+    @property
     def work_dir(self) -> Path:
         """Scratch space for entries spilled out of archives; always under the home."""
         return self.home / "work"

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from vidi.audit import verify_chain
 from vidi.config import Settings, hide_password
 from vidi.store.db import Database
 from vidi.store.models import (
@@ -36,10 +37,16 @@ def status(settings: Settings, db: Database) -> dict[str, Any]:
             ("clues", Clue),
         ]:
             counts[name] = session.scalar(select(func.count()).select_from(model)) or 0
+        chain = verify_chain(session, settings.audit_anchor)
     return {
         "home": str(settings.home),
         "database_url": hide_password(settings.database_url),
         "database": db.dialect,
         "blobs": str(settings.blob_dir),
         "counts": counts,
+        "audit": {
+            "ok": chain.ok,
+            "events": chain.events,
+            "problem": chain.problems[0] if chain.problems else None,
+        },
     }

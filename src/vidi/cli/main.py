@@ -22,9 +22,8 @@ def main(
         None, "--home", envvar="VIDI_HOME", help="Data folder (database, thumbnails, index)."
     ),
 ) -> None:
-    from vidi.cli.common import State, show_notices
+    from vidi.cli.common import State
 
-    show_notices()
     ctx.obj = State(home)
 
 
