@@ -97,15 +97,37 @@ def series_media(session: Session, group_id: str) -> list[str]:
     return members
 
 
-def estimate_case(session: Session, case_name: str, group_id: str | None = None) -> Estimate:
-    """A case's (or one of its series') countries from every clue of its media."""
+def estimate_case(
+    session: Session, case_name: str, group_id: str | None = None, other_cases: bool = False
+) -> Estimate:
+    """A case's (or one of its series') countries from every clue of its media.
+
+    A series must hold media of the case; of a series that spans cases, only the media in
+    this case count unless ``other_cases`` (earlier cases still speak through
+    ``near_duplicate_country`` clues, named as such).
+    """
     case = get_case(session, case_name)
-    return _estimate_case_id(session, case.id, group_id)
+    return _estimate_case_id(session, case.id, group_id, other_cases)
 
 
-def _estimate_case_id(session: Session, case_id: int, group_id: str | None = None) -> Estimate:
+def case_series_media(
+    session: Session, case_id: int, group_id: str, other_cases: bool = False
+) -> list[str]:
+    """The media of series ``group_id`` in the case (all of them with ``other_cases``)."""
+    members = series_media(session, group_id)
+    in_case = set(
+        session.scalars(case_media_query(case_id).where(Occurrence.media_sha256.in_(members)))
+    )
+    if not in_case:
+        raise NotFound(f"series {group_id!r} has no media in this case; see 'vidi groups'")
+    return members if other_cases else [m for m in members if m in in_case]
+
+
+def _estimate_case_id(
+    session: Session, case_id: int, group_id: str | None = None, other_cases: bool = False
+) -> Estimate:
     if group_id is not None:
-        sha256s = series_media(session, group_id)
+        sha256s = case_series_media(session, case_id, group_id, other_cases)
     else:
         sha256s = [s for s in session.scalars(case_media_query(case_id)) if s is not None]
     evidence = clue_evidence(session, sha256s)
@@ -114,7 +136,12 @@ def _estimate_case_id(session: Session, case_id: int, group_id: str | None = Non
 
 
 def places_section(session: Session, case_id: int, top: int = 3) -> dict[str, Any]:
-    """The case report's view of the estimate: top countries with their main reasons."""
+    """The case report's view: each series' own estimate and how much the series disagree.
+
+    A case holds many children and places; one estimate fused over every series would
+    hide that ("Germany 100 %" for a set from sixteen countries). ``top`` is still the
+    fused ranking, for a case that is one series.
+    """
     estimate = _estimate_case_id(session, case_id)
     waiting = (
         session.scalar(
@@ -124,10 +151,13 @@ def places_section(session: Session, case_id: int, top: int = 3) -> dict[str, An
         )
         or 0
     )
+    series = series_estimates(session, case_id)
     return {
         "informative": estimate.informative,
         "note": estimate.note,
         "media_waiting_for_clues": waiting,
+        "series": series,
+        "disagreement": disagreement(series),
         "top": [
             {
                 "country": s.country,
@@ -137,6 +167,50 @@ def places_section(session: Session, case_id: int, top: int = 3) -> dict[str, An
             }
             for s in estimate.ranked[:top]
         ],
+    }
+
+
+MAX_SERIES_IN_REPORT = 50
+
+
+def series_estimates(
+    session: Session, case_id: int, limit: int = MAX_SERIES_IN_REPORT
+) -> list[dict[str, Any]]:
+    """The top country of each series of the case (largest series first)."""
+    rows = session.execute(
+        select(Media.group_id, func.count())
+        .where(Media.sha256.in_(case_media_query(case_id)), Media.group_id.is_not(None))
+        .group_by(Media.group_id)
+        .order_by(func.count().desc(), Media.group_id)
+        .limit(limit)
+    ).all()
+    out = []
+    for group_id, count in rows:
+        estimate = _estimate_case_id(session, case_id, group_id)
+        best = estimate.ranked[0] if estimate.ranked else None
+        out.append(
+            {
+                "series": group_id,
+                "media": count,
+                "informative": estimate.informative,
+                "country": best.country if best else None,
+                "probability": round(best.probability, 4) if best else None,
+            }
+        )
+    return out
+
+
+def disagreement(series: list[dict[str, Any]]) -> dict[str, Any]:
+    """How far the placed series agree: the distinct top countries and the largest share."""
+    placed = [s["country"] for s in series if s["informative"]]
+    counts: dict[str, int] = {}
+    for country in placed:
+        counts[country] = counts.get(country, 0) + 1
+    agreeing = max(counts.values(), default=0)
+    return {
+        "series_placed": len(placed),
+        "countries": dict(sorted(counts.items(), key=lambda kv: -kv[1])),
+        "share_agreeing": round(agreeing / len(placed), 3) if placed else None,
     }
 
 

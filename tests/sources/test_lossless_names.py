@@ -10,9 +10,11 @@ from pathlib import Path
 
 from hypothesis import given
 from hypothesis import strategies as st
-from sources_helpers import listing, read
+from sources_helpers import listing, read, write_7z
 
+from vidi.config import ArchiveLimits
 from vidi.sources.base import Entry, path_key
+from vidi.sources.enumerate import enumerate_source
 from vidi.sources.names import decode_name, encode_name
 
 # Characters that make escapes, and every kind of character encode_name treats apart.
@@ -138,3 +140,14 @@ def test_a_member_named_like_a_placeholder_is_not_hidden_by_a_nameless_one(
     assert len({(item.path, item.key) for item in items}) == 2
     (named,) = [item for item in items if isinstance(item, Entry)]
     assert named.path == "(empty)" and read(named) == b"named"
+
+
+def test_7z_members_with_look_alike_names_are_all_read(tmp_path: Path) -> None:
+    names = {"a\nb.txt": b"newline", "a\\x0ab.txt": b"spelled newline", "c\x7fd.txt": b"del"}
+    write_7z(tmp_path / "n.7z", names)
+    found = {}
+    for item in enumerate_source(tmp_path / "n.7z", ArchiveLimits(), tmp_path / "work"):
+        assert isinstance(item, Entry)
+        found[decode_name(item.path)] = read(item)  # spilled members go when the listing ends
+    # py7zr reads a backslash in a 7z name as a folder separator: a/x0ab.txt.
+    assert found == {"a\nb.txt": b"newline", "a/x0ab.txt": b"spelled newline", "c\x7fd.txt": b"del"}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -13,9 +14,11 @@ from typing import Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 
 from vidi.config import Settings, load_settings
 from vidi.errors import VidiError
+from vidi.notices import LOGGER as NOTICE_LOGGER
 from vidi.store.db import Database, open_database
 
 console = Console()
@@ -63,6 +66,20 @@ def _default(value: Any) -> Any:
 
 def print_json(value: Any) -> None:
     sys.stdout.write(json.dumps(value, default=_default, indent=2, ensure_ascii=False) + "\n")
+
+
+class _NoticeLines(logging.Handler):
+    """Each :func:`vidi.notices.notice` as one line on stderr (stdout stays clean for --json)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        errors.print(f"[yellow]notice:[/yellow] {escape(record.getMessage())}", soft_wrap=True)
+
+
+def show_notices() -> None:
+    """Print notices on stderr for the rest of this process (once, however often called)."""
+    logger = logging.getLogger(NOTICE_LOGGER)
+    if not any(isinstance(h, _NoticeLines) for h in logger.handlers):
+        logger.addHandler(_NoticeLines())
 
 
 @contextmanager

@@ -22,8 +22,9 @@ def main(
         None, "--home", envvar="VIDI_HOME", help="Data folder (database, thumbnails, index)."
     ),
 ) -> None:
-    from vidi.cli.common import State
+    from vidi.cli.common import State, show_notices
 
+    show_notices()
     ctx.obj = State(home)
 
 

@@ -81,7 +81,9 @@ class PdqIndex:
         """Open the index in ``directory``, creating an empty one if there is none.
 
         ``map_tables`` memory-maps the saved tables instead of reading them (see
-        :func:`vidi.index.storage.read_generation`).
+        :func:`vidi.index.storage.read_generation`). Raises
+        :class:`~vidi.index.storage.IndexDamaged` when a saved file is missing,
+        unreadable or not what was written.
         """
         directory = Path(directory)
         directory.mkdir(parents=True, exist_ok=True)
@@ -94,7 +96,11 @@ class PdqIndex:
                 f"the PDQ index in {directory} is open in another process; close it first"
             ) from None
         index = cls(directory, lock, delta_rows, log_limit, map_tables)
-        index._load()
+        try:
+            index._load()
+        except BaseException:
+            lock.close()
+            raise
         return index
 
     def _load(self) -> None:
@@ -107,7 +113,11 @@ class PdqIndex:
             self._hashes, self._ids, self._deleted = saved.hashes, saved.ids, saved.deleted
             self._deleted_count = int(saved.deleted.sum())
             self._segments = list(saved.segments)
-        records = addlog.replay(storage.log_path(self.directory, self._generation))
+        log = storage.log_path(self.directory, self._generation)
+        try:
+            records = addlog.replay(log)
+        except OSError as exc:
+            raise storage.IndexDamaged(log.name, f"cannot be read ({exc})") from None
         self._log_records = len(records.ids)
         boundaries = np.flatnonzero(np.diff(records.ops)) + 1
         for lo, hi in zip(np.r_[0, boundaries], np.r_[boundaries, len(records.ops)], strict=True):

@@ -6,23 +6,46 @@ Layout: ``index.json`` names the current generation ``g``; ``g{g}.hashes.npy``,
 A new generation is written beside the old one and fsynced; only then does an
 atomic rename of ``index.json`` switch to it. A crash at any point leaves either the
 old or the new generation whole; stray files of the other are removed on open.
+
+Every file of a generation is checked on open: ``index.json`` records each file's size
+and SHA-256 (computed while it was written) and a checksum of its own body. A flipped
+byte, a truncated or missing file or an unreadable manifest raises
+:class:`IndexDamaged`, never a wrong answer: an index that silently lost rows would
+report "nothing known" for material it holds. The caller that owns the data the index
+was built from rebuilds it (:mod:`vidi.matching.known_index`).
 """
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
+import math
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any
 
 import numpy as np
 
+from vidi.errors import VidiError
 from vidi.index.mih import MihSegment
 
 MANIFEST = "index.json"
 FORMAT = "vidi-pdq-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: the manifest records every file's size and SHA-256 (1 had no checksums)."""
+CHECKSUM = "sha256"
+"""Hardware-accelerated on current CPUs: about 1 GB/s, twice BLAKE2b here."""
+
+
+class IndexDamaged(VidiError):
+    """A file of the saved index is missing, unreadable or not what was written."""
+
+    def __init__(self, file: str, problem: str) -> None:
+        super().__init__(f"{file} {problem}")
+        self.file = file
+        self.problem = problem
 
 
 @dataclass(frozen=True)
@@ -48,11 +71,33 @@ def _fsync_dir(directory: Path) -> None:
         os.close(fd)
 
 
-def _write_array(path: Path, array: np.ndarray) -> None:
+class _HashingWriter:
+    """A file that hashes what passes through, so a checksum costs no second read."""
+
+    def __init__(self, out: io.BufferedWriter) -> None:
+        self.out = out
+        self.digest = hashlib.new(CHECKSUM)
+        self.size = 0
+
+    def write(self, data: bytes) -> int:
+        self.digest.update(data)
+        self.size += len(data)
+        return self.out.write(data)
+
+
+def _write_array(path: Path, array: np.ndarray) -> list[Any]:
+    """Write ``array`` as ``.npy``, fsynced; returns its [size, checksum] for the manifest."""
     with open(path, "wb") as out:
-        np.save(out, array, allow_pickle=False)
+        writer = _HashingWriter(out)
+        np.save(writer, np.ascontiguousarray(array), allow_pickle=False)  # type: ignore[arg-type]
         out.flush()
         os.fsync(out.fileno())
+    return [writer.size, writer.digest.hexdigest()]
+
+
+def _manifest_checksum(manifest: dict[str, Any]) -> str:
+    body = {key: value for key, value in manifest.items() if key != "manifest_checksum"}
+    return hashlib.new(CHECKSUM, json.dumps(body, sort_keys=True).encode()).hexdigest()
 
 
 def _segment_paths(directory: Path, generation: int, i: int) -> tuple[Path, Path]:
@@ -69,22 +114,21 @@ def write_generation(
     segments: tuple[MihSegment, ...],
 ) -> None:
     """Write generation ``number`` whole, then switch ``index.json`` to it."""
-    _write_array(directory / f"g{number}.hashes.npy", packed)
-    _write_array(directory / f"g{number}.ids.npy", ids)
-    _write_array(directory / f"g{number}.deleted.npy", deleted)
-    for i, segment in enumerate(segments):
-        table_path, rows_path = _segment_paths(directory, number, i)
-        _write_array(table_path, np.asarray(segment.directory))
-        _write_array(rows_path, np.asarray(segment.rows))
+    files = {}
+    for name, array in _named_arrays(number, packed, ids, deleted, segments):
+        files[name] = _write_array(directory / name, array)
     with open(log_path(directory, number), "wb") as log:
         os.fsync(log.fileno())
-    manifest = {
+    manifest: dict[str, Any] = {
         "format": FORMAT,
         "version": FORMAT_VERSION,
         "generation": number,
         "rows": len(packed),
         "segments": [[s.start, s.stop, s.prefix_bits] for s in segments],
+        "checksum": CHECKSUM,
+        "files": files,
     }
+    manifest["manifest_checksum"] = _manifest_checksum(manifest)
     temporary = directory / f"{MANIFEST}.tmp"
     temporary.write_text(json.dumps(manifest))
     with open(temporary, "rb+") as handle:
@@ -92,6 +136,25 @@ def write_generation(
     os.replace(temporary, directory / MANIFEST)
     _fsync_dir(directory)
     remove_stray_files(directory, number)
+
+
+def _named_arrays(
+    number: int,
+    packed: np.ndarray,
+    ids: np.ndarray,
+    deleted: np.ndarray,
+    segments: tuple[MihSegment, ...],
+) -> list[tuple[str, np.ndarray]]:
+    named = [
+        (f"g{number}.hashes.npy", packed),
+        (f"g{number}.ids.npy", ids),
+        (f"g{number}.deleted.npy", deleted),
+    ]
+    for i, segment in enumerate(segments):
+        table_path, rows_path = _segment_paths(Path(), number, i)
+        named.append((table_path.name, np.asarray(segment.directory)))
+        named.append((rows_path.name, np.asarray(segment.rows)))
+    return named
 
 
 def remove_stray_files(directory: Path, keep: int) -> None:
@@ -105,30 +168,111 @@ def remove_stray_files(directory: Path, keep: int) -> None:
 def read_generation(directory: Path, map_tables: bool = False) -> Generation | None:
     """The current generation, or None when the directory holds no index yet.
 
-    Tables are read into memory by default: random probes into anonymous memory
-    (huge pages, no page faults) are faster. ``map_tables`` maps them instead, which
-    opens at once and lets processes share them through the page cache.
+    Raises :class:`IndexDamaged` when any file of it is missing, unreadable or not
+    what was written. Tables are read into memory by default: random probes into
+    anonymous memory (huge pages, no page faults) are faster. ``map_tables`` maps them
+    instead, which lets processes share them through the page cache (each file is
+    still read once to check it).
     """
     manifest_path = directory / MANIFEST
     if not manifest_path.exists():
         return None
-    manifest = json.loads(manifest_path.read_text())
-    if manifest.get("format") != FORMAT or manifest.get("version") != FORMAT_VERSION:
-        raise ValueError(f"{manifest_path} is not a version-{FORMAT_VERSION} PDQ index")
-    number = int(manifest["generation"])
+    manifest = _read_manifest(manifest_path)
+    try:
+        return _load_arrays(directory, manifest, map_tables)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise IndexDamaged(MANIFEST, f"does not describe its files ({exc!r})") from None
+
+
+def _load_arrays(directory: Path, manifest: dict[str, Any], map_tables: bool) -> Generation:
+    number, rows, files = int(manifest["generation"]), int(manifest["rows"]), manifest["files"]
     remove_stray_files(directory, number)
-    hashes = np.load(directory / f"g{number}.hashes.npy")
+
+    def load(
+        name: str, kind: str | None, shape: tuple[int, ...] | None, mapped: bool
+    ) -> np.ndarray:
+        if name not in files:
+            raise IndexDamaged(MANIFEST, f"does not list {name}")
+        array = _read_array(directory / name, files[name], mapped)
+        if (kind and array.dtype != np.dtype(kind)) or (shape and array.shape != shape):
+            raise IndexDamaged(name, f"holds {array.dtype} {array.shape}, not {kind} {shape}")
+        return array
+
+    hashes = load(f"g{number}.hashes.npy", "u1", (rows, 32), False)
+    ids = load(f"g{number}.ids.npy", "<i8", (rows,), False)
+    deleted = load(f"g{number}.deleted.npy", "?", (rows,), False)
     segments = []
     for i, (start, stop, bits) in enumerate(manifest["segments"]):
         table_path, rows_path = _segment_paths(directory, number, i)
-        mode: Literal["r"] | None = "r" if map_tables else None
-        table = np.asarray(np.load(table_path, mmap_mode=mode))
-        rows = np.asarray(np.load(rows_path, mmap_mode=mode))
-        segments.append(MihSegment(int(start), int(stop), int(bits), table, rows))
-    return Generation(
-        number=number,
-        hashes=hashes,
-        ids=np.load(directory / f"g{number}.ids.npy"),
-        deleted=np.load(directory / f"g{number}.deleted.npy"),
-        segments=tuple(segments),
-    )
+        table = load(table_path.name, None, None, map_tables)
+        table_rows = load(rows_path.name, None, None, map_tables)
+        segments.append(MihSegment(int(start), int(stop), int(bits), table, table_rows))
+    return Generation(number, hashes, ids, deleted, tuple(segments))
+
+
+def _read_manifest(path: Path) -> dict[str, Any]:
+    """``index.json``, checked: valid JSON, this format, its own checksum right."""
+    try:
+        manifest = json.loads(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        raise IndexDamaged(MANIFEST, f"cannot be read ({exc.__class__.__name__})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise IndexDamaged(MANIFEST, "is not a PDQ index manifest")
+    if manifest.get("version") != FORMAT_VERSION:
+        raise IndexDamaged(
+            MANIFEST, f"is format version {manifest.get('version')}, without checksums"
+        )
+    if manifest.get("manifest_checksum") != _manifest_checksum(manifest):
+        raise IndexDamaged(MANIFEST, "failed its checksum")
+    return manifest
+
+
+def _read_array(path: Path, recorded: list[Any], mapped: bool) -> np.ndarray:
+    """Read one ``.npy`` file whole and check its size and checksum before trusting it."""
+    size, checksum = int(recorded[0]), recorded[1]
+    try:
+        with open(path, "rb", buffering=0) as handle:
+            actual = os.fstat(handle.fileno()).st_size
+            if actual != size:
+                raise IndexDamaged(path.name, f"has {actual:,} bytes, {size:,} were written")
+            if mapped:
+                digest = hashlib.file_digest(handle, CHECKSUM).hexdigest()
+                data = None
+            else:
+                data = _read_whole(handle, size)
+                digest = hashlib.new(CHECKSUM, data).hexdigest()
+        if digest != checksum:
+            raise IndexDamaged(path.name, "failed its checksum")
+        return np.asarray(np.load(path, mmap_mode="r")) if data is None else _parse_npy(data)
+    except FileNotFoundError:
+        raise IndexDamaged(path.name, "is missing") from None
+    except (OSError, ValueError, EOFError) as exc:
+        raise IndexDamaged(path.name, f"cannot be read ({exc})") from None
+
+
+def _read_whole(handle: io.FileIO, size: int) -> bytearray:
+    data = bytearray(size)
+    view = memoryview(data)
+    done = 0
+    while done < size:
+        got = handle.readinto(view[done:])
+        if not got:
+            raise EOFError(f"ended after {done:,} of {size:,} bytes")
+        done += got
+    return data
+
+
+def _parse_npy(data: bytearray) -> np.ndarray:
+    """The array in ``.npy`` bytes, sharing them (no copy; writable, as np.load's is)."""
+    header = io.BytesIO(bytes(data[: 1 << 16]))
+    version = np.lib.format.read_magic(header)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(header)
+    else:
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(header)
+    count = math.prod(shape)
+    if fortran or dtype.hasobject or header.tell() + count * dtype.itemsize != len(data):
+        raise ValueError("the header does not describe the data")
+    if count == 0:
+        return np.zeros(shape, dtype=dtype)
+    return np.frombuffer(data, dtype=dtype, count=count, offset=header.tell()).reshape(shape)

@@ -9,11 +9,18 @@ cannot be explained (a crash between an index change and the state file, a hash 
 replaced behind the index's back, rows that vanished) rebuilds the index from the
 database. Every change to the index is made first, the state file written after, so a
 crash in between shows as ``rows != len(index)`` and triggers the rebuild.
+
+A damaged index (a file that fails its checksum, is truncated, missing or unreadable,
+see :mod:`vidi.index.storage`) or a damaged state file (it carries its own checksum) is
+set aside and rebuilt the same way, never trusted, and the rebuild is reported as one
+line (:func:`vidi.notices.notice`). Only the very first build, of an empty index with no
+state file, is silent.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 import shutil
@@ -30,8 +37,9 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from vidi.config import Settings
-from vidi.index import Hit, IndexLocked, PdqIndex
+from vidi.index import Hit, IndexDamaged, IndexLocked, PdqIndex
 from vidi.matching.labels import entry_label, frame_label, media_label
+from vidi.notices import notice
 from vidi.store.db import Database
 from vidi.store.models import HashList, HashListEntry, IngestRun, Media, VideoFrame
 
@@ -39,7 +47,8 @@ AnySelect = Select[*tuple[Any, ...]]
 STATE_FILE = "sync.json"
 LOCK_FILE = "known.lock"
 PDQ_DIR = "pdq"
-STATE_VERSION = 1
+STATE_VERSION = 2
+"""2: the state file carries a SHA-256 of its own body."""
 CHUNK = 50_000
 MEDIA_OVERLAP = timedelta(minutes=10)
 """Media committed this long after a later-stamped row are still found by the re-check."""
@@ -75,14 +84,26 @@ class KnownIndex:
     def __init__(self, directory: Path, lock: IO[bytes]) -> None:
         self.directory = directory
         self._lock = lock
-        self.pdq = PdqIndex.open(directory / PDQ_DIR)
-        self.state = _read_state(directory / STATE_FILE)
+        self.damage: str | None = None
+        """Why the index on disk cannot be trusted; the next :meth:`sync` rebuilds it."""
+        try:
+            self.pdq = PdqIndex.open(directory / PDQ_DIR)
+        except IndexDamaged as exc:
+            self.damage = str(exc)
+            self.pdq = PdqIndex.open(_set_aside(directory / PDQ_DIR))
+        self.state, problem = _read_state(directory / STATE_FILE)
+        if problem and (len(self.pdq) or (directory / STATE_FILE).exists()):
+            self.damage = self.damage or problem
 
     @classmethod
     def open(
         cls, db: Database, settings: Settings, *, sync: bool = True, wait_s: float = 60.0
     ) -> KnownIndex:
-        """Open (waiting up to ``wait_s`` for another process to let go) and sync."""
+        """Open (waiting up to ``wait_s`` for another process to let go) and sync.
+
+        With ``sync=False`` the caller must call :meth:`sync` before searching: that is
+        also where a damaged index is rebuilt.
+        """
         directory = settings.index_dir
         directory.mkdir(parents=True, exist_ok=True)
         index = cls(directory, _take_lock(directory / LOCK_FILE, wait_s))
@@ -112,8 +133,14 @@ class KnownIndex:
     def sync(self, db: Database) -> SyncReport:
         """Add what the database has and the index lacks; rebuild when that cannot be told."""
         state = self.state
-        if state is None or state.rows != len(self.pdq):
-            return self.rebuild(db, "the index and its state file disagree")
+        if self.damage:
+            return self.rebuild(db, self.damage)
+        if state is None:
+            return self.rebuild(db, "first build", quiet=len(self.pdq) == 0)
+        if state.rows != len(self.pdq):
+            return self.rebuild(
+                db, f"it holds {len(self.pdq):,} hashes, its state file says {state.rows:,}"
+            )
         with db.session() as session:
             lists = dict(list(_lists(session)))
             stale = [k for k, (sha, _n) in state.lists.items() if lists.get(int(k)) != sha]
@@ -152,14 +179,18 @@ class KnownIndex:
             self._write_state()
         return added
 
-    def rebuild(self, db: Database, reason: str) -> SyncReport:
-        """Throw the index away and add every PDQ hash the database holds."""
+    def rebuild(self, db: Database, reason: str, quiet: bool = False) -> SyncReport:
+        """Throw the index away and add every PDQ hash the database holds.
+
+        Says so in one line (``reason`` and the count) unless ``quiet``.
+        """
         self.pdq.close()
         target = self.directory / PDQ_DIR
         stale = self.directory / f"{PDQ_DIR}.stale-{os.getpid()}"
         if target.exists():
             target.rename(stale)
         self.pdq = PdqIndex.open(target)
+        self.damage = None
         self.state = SyncState()
         self._write_state()
         with db.session() as session:
@@ -169,6 +200,12 @@ class KnownIndex:
             self._write_state()
         self.pdq.save()
         shutil.rmtree(stale, ignore_errors=True)
+        if not quiet:
+            count = len(self.pdq)
+            notice(
+                f"PDQ index at {target}: {reason}; rebuilt from the database "
+                f"({count:,} hash{'' if count == 1 else 'es'})"
+            )
         return SyncReport(added=added, rebuilt=True, reason=reason)
 
     def _add(self, labels: list[int], hashes: list[str]) -> None:
@@ -264,7 +301,8 @@ class KnownIndex:
     def _write_state(self) -> None:
         path = self.directory / STATE_FILE
         temporary = path.with_suffix(".tmp")
-        body = {"version": STATE_VERSION, **asdict(self._require_state())}
+        body: dict[str, Any] = {"version": STATE_VERSION, **asdict(self._require_state())}
+        body["sha256"] = _state_checksum(body)
         temporary.write_text(json.dumps(body))
         os.replace(temporary, path)
 
@@ -287,17 +325,37 @@ def _chunks(session: Session, query: AnySelect) -> Iterable[list[Any]]:
         yield [tuple(row) for row in partition]
 
 
-def _read_state(path: Path) -> SyncState | None:
+def _state_checksum(body: dict[str, Any]) -> str:
+    rest = {key: value for key, value in body.items() if key != "sha256"}
+    return hashlib.sha256(json.dumps(rest, sort_keys=True).encode()).hexdigest()
+
+
+def _read_state(path: Path) -> tuple[SyncState | None, str | None]:
+    """The state, or None and what is wrong with the file (missing, damaged, older)."""
     try:
-        body = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return None
-    if not isinstance(body, dict) or body.pop("version", None) != STATE_VERSION:
-        return None
+        body = json.loads(path.read_bytes())
+    except FileNotFoundError:
+        return None, f"its state file {STATE_FILE} is missing"
+    except (OSError, ValueError) as exc:
+        return None, f"its state file {STATE_FILE} cannot be read ({exc.__class__.__name__})"
+    if not isinstance(body, dict) or body.get("version") != STATE_VERSION:
+        return None, f"its state file {STATE_FILE} is not version {STATE_VERSION}"
+    if body.pop("sha256", None) != _state_checksum(body):
+        return None, f"its state file {STATE_FILE} failed its checksum"
+    body.pop("version")
     try:
-        return SyncState(**body)
+        return SyncState(**body), None
     except TypeError:
-        return None
+        return None, f"its state file {STATE_FILE} does not hold the expected fields"
+
+
+def _set_aside(directory: Path) -> Path:
+    """Move a damaged index out of the way (deleted once rebuilt); returns ``directory``."""
+    aside = directory.with_name(f"{directory.name}.damaged-{os.getpid()}")
+    shutil.rmtree(aside, ignore_errors=True)
+    directory.rename(aside)
+    shutil.rmtree(aside, ignore_errors=True)
+    return directory
 
 
 def _take_lock(path: Path, wait_s: float) -> IO[bytes]:
