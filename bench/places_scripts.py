@@ -10,6 +10,7 @@ between Thai and CJK characters, which those scripts do not use).
 from __future__ import annotations
 
 import random
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -58,20 +59,29 @@ def read_sign(
 
 def script_table(folder: Path, per_script: int | None = None) -> None:
     print(f"\nOCR + language identification per script (signs in a room photo, {OCR_LANGUAGES})")
-    print(f"  {'script':<10}{'texts':>6}{'read':>6}{'language right':>16}{'characters right':>18}")
+    print(
+        f"  {'script':<10}{'texts':>6}{'read':>6}{'language right':>16}"
+        f"{'characters right':>18}{'wrong language':>16}{'s per picture':>15}"
+    )
     rng = random.Random(11)
     for script in SCRIPTS:
         texts = texts_by_script()[script][:per_script]
-        read = right = 0
-        accuracy = 0.0
+        read = right = wrong = 0
+        accuracy = seconds = 0.0
         for k, (language, text) in enumerate(texts):
+            started = time.perf_counter()
             found = read_sign(language, text, folder / f"script-{script}-{k}.jpg", rng)
+            seconds += time.perf_counter() - started
+            wrong += any(c.kind == "language" and c.value != language for c in found)
             line = " ".join(c.value for c in found if c.kind == "text")
             read += bool(line)
             accuracy += char_accuracy(line, text)
             right += any(c.kind == "language" and c.value == language for c in found)
         n = len(texts)
-        print(f"  {script:<10}{n:>6}{read:>6}{right / n:>16.0%}{accuracy / n:>18.0%}")
+        print(
+            f"  {script:<10}{n:>6}{read:>6}{right / n:>16.0%}{accuracy / n:>18.0%}"
+            f"{wrong / n:>16.0%}{seconds / n:>15.1f}"
+        )
 
 
 def interference_table(folder: Path, count: int) -> None:

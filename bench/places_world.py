@@ -118,6 +118,6 @@ SCRIPT_OF_LANGUAGE = {
 }
 """Every other language here is written in Latin script."""
 
-OCR_LANGUAGES = "pol+deu+fra+spa+ita+por+nld+tur+swe+eng+rus+ukr+ell+ara+tha+jpn+chi_sim"
-"""One fixed set for every picture (the benchmark must not tell the OCR the answer): the
-Debian tesseract-ocr-* packs installed for the benchmark, diacritic languages first."""
+OCR_LANGUAGES = "auto"
+"""Vidi's default reading (script by OSD, then that script's packs): it is not told the
+answer, and reads every picture the same way."""

@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from vidi.places.countries import country_codes, normalise_country
-from vidi.places.gs1 import check_digit_ok, gs1_prefix, served_by
+from vidi.places.gs1 import barcode_shares, check_digit_ok, gs1_prefix
 from vidi.places.languages import language_shares, normalise_language
 from vidi.places.mains import mains_shares
-from vidi.places.timezones import country_offsets, format_offset, parse_offset
+from vidi.places.timezones import format_offset, offset_shares, parse_offset
 
 
 @dataclass(frozen=True)
@@ -109,7 +109,7 @@ def _gs1_likelihood(clue: ClueEvidence) -> Likelihood | str:
         if row.country is None:
             return f"prefix {digits[:3]}… is {row.issuer}: no country"
         issuer = row.country
-    return Likelihood("gs1", issuer, dict.fromkeys(served_by(issuer), 1.0))
+    return Likelihood("gs1", issuer, barcode_shares(issuer))
 
 
 def _reference_times(at: datetime | None) -> list[datetime]:
@@ -125,11 +125,11 @@ def _tz_likelihood(clue: ClueEvidence) -> Likelihood | str:
         offset = parse_offset(clue.value)
     except ValueError as exc:
         return str(exc)
-    offsets: dict[str, set[object]] = {}
+    table: dict[str, float] = {}
+    # Undated: the offset may be either half's; a country counts its larger share.
     for at in _reference_times(clue.at):
-        for country, used in country_offsets(at).items():
-            offsets.setdefault(country, set()).update(used)
-    table = {c: 1.0 / len(used) for c, used in offsets.items() if offset in used}
+        for country, share in offset_shares(offset, at).items():
+            table[country] = max(table.get(country, 0.0), share)
     if not table:
         return f"no country used UTC{format_offset(offset)} at that date"
     # Countries without a zone (uninhabited islands) cannot have used the offset: no neutral.

@@ -134,3 +134,38 @@ MEMBER_TERRITORIES: dict[str, frozenset[str]] = {
 def served_by(country: str) -> frozenset[str]:
     """The countries whose companies get prefixes from ``country``'s GS1 organisation."""
     return MEMBER_TERRITORIES.get(country, frozenset({country}))
+
+
+IMPORTED_SHARE = 0.5
+"""Share of the barcoded products in a home that were registered abroad (imports, brands
+registered in another country): a prefix says where the brand owner registered, not
+where the product was sold."""
+
+EXPORT_SHARE: dict[str, float] = {
+    "CN": 0.144, "US": 0.083, "DE": 0.066, "NL": 0.039, "JP": 0.030, "KR": 0.027,
+    "IT": 0.026, "BE": 0.026, "FR": 0.025, "HK": 0.024, "CA": 0.024, "MX": 0.023,
+    "GB": 0.021, "SG": 0.021, "TW": 0.019, "IN": 0.018, "CH": 0.018, "ES": 0.017,
+    "AU": 0.016, "VN": 0.015, "PL": 0.014, "MY": 0.014, "TH": 0.012, "CZ": 0.010,
+    "TR": 0.010, "AT": 0.009, "SE": 0.008, "IE": 0.008, "BR": 0.013, "ID": 0.012,
+}  # fmt: skip
+"""An imported product's chance of carrying each issuer's prefix: the issuer's share of
+world merchandise exports (WTO World Trade Statistical Review 2023, 2022 figures,
+rounded). Members not listed count :data:`OTHER_EXPORT_SHARE`."""
+
+OTHER_EXPORT_SHARE = 0.001
+
+
+def barcode_shares(issuer: str) -> dict[str, float]:
+    """{country: P(a product found there carries a prefix of ``issuer``)} for every country.
+
+    Local products carry the local prefix; imported ones carry their exporter's, so a
+    German, Chinese or US prefix is common everywhere and says less than a Polish one.
+    """
+    from vidi.places.countries import country_codes
+
+    imported = IMPORTED_SHARE * EXPORT_SHARE.get(issuer, OTHER_EXPORT_SHARE)
+    table = dict.fromkeys(country_codes(), imported)
+    for country in served_by(issuer):
+        if country in table:
+            table[country] += 1.0 - IMPORTED_SHARE
+    return table
