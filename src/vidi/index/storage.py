@@ -22,6 +22,7 @@ import io
 import json
 import math
 import os
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -187,27 +188,40 @@ def read_generation(directory: Path, map_tables: bool = False) -> Generation | N
 def _load_arrays(directory: Path, manifest: dict[str, Any], map_tables: bool) -> Generation:
     number, rows, files = int(manifest["generation"]), int(manifest["rows"]), manifest["files"]
     remove_stray_files(directory, number)
-
-    def load(
-        name: str, kind: str | None, shape: tuple[int, ...] | None, mapped: bool
-    ) -> np.ndarray:
+    wanted: list[tuple[str, str | None, tuple[int, ...] | None, bool]] = [
+        (f"g{number}.hashes.npy", "u1", (rows, 32), False),
+        (f"g{number}.ids.npy", "<i8", (rows,), False),
+        (f"g{number}.deleted.npy", "?", (rows,), False),
+    ]
+    for i in range(len(manifest["segments"])):
+        for path in _segment_paths(directory, number, i):
+            wanted.append((path.name, None, None, map_tables))
+    for name, *_ in wanted:
         if name not in files:
             raise IndexDamaged(MANIFEST, f"does not list {name}")
-        array = _read_array(directory / name, files[name], mapped)
+
+    def load(name: str, mapped: bool) -> np.ndarray | IndexDamaged:
+        try:
+            return _read_array(directory / name, files[name], mapped)
+        except IndexDamaged as damage:
+            return damage
+
+    # Reading and hashing release the GIL: the files are checked side by side.
+    with ThreadPoolExecutor(max_workers=min(8, len(wanted))) as pool:
+        loaded = list(pool.map(load, [w[0] for w in wanted], [w[3] for w in wanted]))
+    arrays = []
+    for (name, kind, shape, _), array in zip(wanted, loaded, strict=True):
+        if isinstance(array, IndexDamaged):
+            raise array
         if (kind and array.dtype != np.dtype(kind)) or (shape and array.shape != shape):
             raise IndexDamaged(name, f"holds {array.dtype} {array.shape}, not {kind} {shape}")
-        return array
-
-    hashes = load(f"g{number}.hashes.npy", "u1", (rows, 32), False)
-    ids = load(f"g{number}.ids.npy", "<i8", (rows,), False)
-    deleted = load(f"g{number}.deleted.npy", "?", (rows,), False)
-    segments = []
-    for i, (start, stop, bits) in enumerate(manifest["segments"]):
-        table_path, rows_path = _segment_paths(directory, number, i)
-        table = load(table_path.name, None, None, map_tables)
-        table_rows = load(rows_path.name, None, None, map_tables)
-        segments.append(MihSegment(int(start), int(stop), int(bits), table, table_rows))
-    return Generation(number, hashes, ids, deleted, tuple(segments))
+        arrays.append(array)
+    hashes, ids, deleted, *tables = arrays
+    segments = tuple(
+        MihSegment(int(start), int(stop), int(bits), tables[2 * i], tables[2 * i + 1])
+        for i, (start, stop, bits) in enumerate(manifest["segments"])
+    )
+    return Generation(number, hashes, ids, deleted, segments)
 
 
 def _read_manifest(path: Path) -> dict[str, Any]:
@@ -240,7 +254,7 @@ def _read_array(path: Path, recorded: list[Any], mapped: bool) -> np.ndarray:
                 data = None
             else:
                 data = _read_whole(handle, size)
-                digest = hashlib.new(CHECKSUM, data).hexdigest()
+                digest = hashlib.new(CHECKSUM, data.data).hexdigest()
         if digest != checksum:
             raise IndexDamaged(path.name, "failed its checksum")
         return np.asarray(np.load(path, mmap_mode="r")) if data is None else _parse_npy(data)
@@ -250,9 +264,10 @@ def _read_array(path: Path, recorded: list[Any], mapped: bool) -> np.ndarray:
         raise IndexDamaged(path.name, f"cannot be read ({exc})") from None
 
 
-def _read_whole(handle: io.FileIO, size: int) -> bytearray:
-    data = bytearray(size)
-    view = memoryview(data)
+def _read_whole(handle: io.FileIO, size: int) -> np.ndarray:
+    """The file's bytes in a NumPy buffer (large ones get huge pages, as np.load's do)."""
+    data = np.empty(size, dtype=np.uint8)
+    view = data.data
     done = 0
     while done < size:
         got = handle.readinto(view[done:])
@@ -262,17 +277,17 @@ def _read_whole(handle: io.FileIO, size: int) -> bytearray:
     return data
 
 
-def _parse_npy(data: bytearray) -> np.ndarray:
+def _parse_npy(data: np.ndarray) -> np.ndarray:
     """The array in ``.npy`` bytes, sharing them (no copy; writable, as np.load's is)."""
-    header = io.BytesIO(bytes(data[: 1 << 16]))
+    header = io.BytesIO(data[: 1 << 16].tobytes())
     version = np.lib.format.read_magic(header)
     if version == (1, 0):
         shape, fortran, dtype = np.lib.format.read_array_header_1_0(header)
     else:
         shape, fortran, dtype = np.lib.format.read_array_header_2_0(header)
-    count = math.prod(shape)
-    if fortran or dtype.hasobject or header.tell() + count * dtype.itemsize != len(data):
+    count, offset = math.prod(shape), header.tell()
+    if fortran or dtype.hasobject or offset + count * dtype.itemsize != len(data):
         raise ValueError("the header does not describe the data")
     if count == 0:
         return np.zeros(shape, dtype=dtype)
-    return np.frombuffer(data, dtype=dtype, count=count, offset=header.tell()).reshape(shape)
+    return data[offset:].view(dtype).reshape(shape)
