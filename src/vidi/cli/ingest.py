@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from vidi.cases import get_case
-from vidi.cli.common import console, friendly_errors, print_json, state
+from vidi.cli.common import console, errors, friendly_errors, print_json, state
 from vidi.cli.progress import CountProgress, RichProgress
 from vidi.clues.runner import extract_clues
 from vidi.ingest.describe import describe_file
@@ -192,6 +192,13 @@ def status(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) ->
         console.print(f"[bold]{key}[/bold]: {result[key]}")
     for key, value in result["counts"].items():
         console.print(f"  {key}: {value:,}")
+    if not result["audit"]["ok"]:
+        errors.print(
+            f"warning: the audit trail does not verify: {result['audit']['problem']}; "
+            "run 'vidi audit verify' for details",
+            soft_wrap=True,
+            markup=False,
+        )
 
 
 def register(app: typer.Typer) -> None:

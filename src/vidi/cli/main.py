@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from vidi.cli import cases, clues, demo, ingest, known
+from vidi.cli import audit, cases, clues, demo, ingest, known
 
 app = typer.Typer(
     help="Vidi: ingest seized collections, know what is known, find clues, place.",
@@ -33,3 +33,4 @@ ingest.register(app)
 demo.register(app)
 known.register(app)
 clues.register(app)
+audit.register(app)

@@ -22,6 +22,8 @@ from vidi.config import Settings
 from vidi.errors import StorageFull, mount_point
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+AUDIT_ANCHOR_KEY = "vidi.audit.anchor_path"
+"""``Session.info`` key: the anchor file that audit appends in this session move forward."""
 DISK_FULL_SQLSTATE = "53100"
 
 
@@ -65,12 +67,18 @@ def upgrade(engine: Engine) -> None:
 
 
 class Database:
-    """One database: its engine and a session factory, upgraded on first use."""
+    """One database: its engine and a session factory, upgraded on first use.
 
-    def __init__(self, database_url: str) -> None:
+    AUDIT_ANCHOR is the file outside the database that records the audit chain's length
+    and head after every append (``vidi.audit``); without it no anchor is kept.
+    """
+
+    def __init__(self, database_url: str, audit_anchor: Path | None = None) -> None:
         self.url = database_url
         self.engine = make_engine(database_url)
-        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+        self._sessions = sessionmaker(
+            self.engine, expire_on_commit=False, info={AUDIT_ANCHOR_KEY: audit_anchor}
+        )
         upgrade(self.engine)
 
     @property
@@ -116,4 +124,4 @@ class Database:
 
 def open_database(settings: Settings) -> Database:
     settings.home.mkdir(parents=True, exist_ok=True)
-    return Database(settings.database_url)
+    return Database(settings.database_url, audit_anchor=settings.audit_anchor)

@@ -290,11 +290,18 @@ class ExtractionDone(Base):
 
 
 class AuditEvent(Base):
-    """Append-only, hash-chained log of what was done and by whom."""
+    """Append-only, hash-chained log of what was done and by whom.
+
+    ``seq`` is the event's gap-free place in the chain (1, 2, 3, ...); ``id`` is only the
+    row key. ``hash_version`` 2 covers every field; version 1 rows predate that (see
+    ``vidi.audit.chain``).
+    """
 
     __tablename__ = "audit_event"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(Integer, unique=True)
+    hash_version: Mapped[int] = mapped_column(Integer, server_default="1")
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     actor: Mapped[str] = mapped_column(String(200))
     action: Mapped[str] = mapped_column(String(64))
@@ -302,3 +309,17 @@ class AuditEvent(Base):
     detail: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+class AuditHead(Base):
+    """The one row that says how long the audit chain is and what its last hash is.
+
+    Every append locks this row first, so appends from any number of processes are
+    serialised and each one extends the real head.
+    """
+
+    __tablename__ = "audit_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    events: Mapped[int] = mapped_column(Integer)
+    hash: Mapped[str] = mapped_column(String(64))
