@@ -11,6 +11,14 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from platformdirs import user_data_dir
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+from vidi.errors import ConfigError
+
+DATABASE_DRIVERS = {"sqlite": ("", "pysqlite"), "postgresql": ("", "psycopg")}
+"""The databases Vidi runs on, and the Python drivers it installs for them."""
+DATABASE_URL_EXAMPLES = "sqlite:////srv/vidi/vidi.db or postgresql+psycopg://user@host/database"
 
 
 @dataclass(frozen=True)
@@ -106,17 +114,59 @@ def load_settings(home: Path | str | None = None, env: dict[str, str] | None = N
     chosen = Path(home) if home else Path(env["VIDI_HOME"]) if env.get("VIDI_HOME") else None
     home_path = (chosen or default_home()).expanduser().resolve()
     database_url = env.get("VIDI_DATABASE_URL") or f"sqlite:///{home_path / 'vidi.db'}"
-    settings = Settings(home=home_path, database_url=database_url)
+    settings = Settings(home=home_path, database_url=checked_database_url(database_url))
     if env.get("VIDI_WORKERS"):
-        settings = settings.with_changes(workers=max(1, int(env["VIDI_WORKERS"])))
+        settings = settings.with_changes(workers=whole_number("VIDI_WORKERS", env["VIDI_WORKERS"]))
     if env.get("VIDI_BATCH_SIZE"):
-        settings = settings.with_changes(batch_size=max(1, int(env["VIDI_BATCH_SIZE"])))
+        batch_size = whole_number("VIDI_BATCH_SIZE", env["VIDI_BATCH_SIZE"])
+        settings = settings.with_changes(batch_size=batch_size)
     if env.get("VIDI_EXTRACTORS") is not None:
         names = tuple(n.strip() for n in env["VIDI_EXTRACTORS"].split(",") if n.strip())
         settings = settings.with_changes(extractors=names)
     if env.get("VIDI_OCR_LANGUAGES"):
         settings = settings.with_changes(ocr_languages=env["VIDI_OCR_LANGUAGES"])
     return settings
+
+
+def whole_number(name: str, raw: str) -> int:
+    """The setting ``name`` read as a whole number of at least 1, or a ConfigError."""
+    try:
+        value = int(raw)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise ConfigError(f"{name} must be a whole number of at least 1, not {raw!r}")
+    return value
+
+
+def checked_database_url(url: str) -> str:
+    """``url`` when Vidi can use it (a bare ``postgresql://`` gets Vidi's psycopg driver).
+
+    Anything else is a ConfigError saying what to write, so a typo never reaches the
+    database layer as a traceback.
+    """
+    shown = hide_password(url)
+    try:
+        parsed = make_url(url)
+    except (ArgumentError, ValueError):
+        raise ConfigError(
+            f"VIDI_DATABASE_URL {shown!r} is not a database URL; write one such as "
+            f"{DATABASE_URL_EXAMPLES}"
+        ) from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend not in DATABASE_DRIVERS:
+        raise ConfigError(
+            f"VIDI_DATABASE_URL {shown!r} names {backend!r}; Vidi runs on SQLite or "
+            f"PostgreSQL: write a URL such as {DATABASE_URL_EXAMPLES}"
+        )
+    if driver not in DATABASE_DRIVERS[backend]:
+        raise ConfigError(
+            f"VIDI_DATABASE_URL {shown!r} asks for the driver {driver!r}, which Vidi does "
+            f"not install; write {backend}+{DATABASE_DRIVERS[backend][-1]}:// instead"
+        )
+    if backend == "postgresql" and not driver:
+        return parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
+    return url
 
 
 def hide_password(url: str) -> str:

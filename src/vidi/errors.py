@@ -18,6 +18,18 @@ class ConfigError(VidiError):
     """Settings are missing or inconsistent."""
 
 
+class InvalidInput(VidiError):
+    """A value given by the user is not acceptable (a case name too long, a bad country)."""
+
+
+class DatabaseUnavailable(VidiError):
+    """The database cannot be reached or used (server down, no such database, unreadable)."""
+
+
+class HomeUnusable(VidiError):
+    """The Vidi home cannot hold Vidi's data (not a folder, read-only, cannot be created)."""
+
+
 class SourceError(VidiError):
     """A source (folder, file, archive) or one of its entries cannot be read safely."""
 

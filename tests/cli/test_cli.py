@@ -77,7 +77,8 @@ def test_unknown_case_is_a_clear_error_not_a_traceback(tmp_path: Path) -> None:
     folder = tmp_path / "s"
     folder.mkdir()
     code, out = vidi(tmp_path / "home", "ingest", "--case", "nope", "-q", str(folder))
-    assert code == 1
+    assert code == 5  # not found (vidi.cli.boundary)
+    assert out.startswith("error: no case named 'nope'") and "Traceback" not in out
     assert "no case named 'nope'" in out and "Traceback" not in out
 
 

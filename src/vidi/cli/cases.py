@@ -9,6 +9,7 @@ from rich.table import Table
 
 from vidi.cases import create_case, list_cases
 from vidi.cli.common import console, friendly_errors, print_json, state
+from vidi.cli.display import styled
 
 case_app = typer.Typer(help="Create and list cases.", no_args_is_help=True)
 
@@ -28,7 +29,7 @@ def create(
     if as_json:
         print_json(data)
     else:
-        console.print(f"created case [bold]{name}[/bold] (id {data['id']})")
+        console.print(styled("created case ", (name, "bold"), f" (id {data['id']})"))
 
 
 @case_app.command("list")

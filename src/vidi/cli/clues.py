@@ -12,6 +12,7 @@ from sqlalchemy import select
 from vidi.audit import current_actor
 from vidi.cases import get_case
 from vidi.cli.common import console, friendly_errors, print_json, state
+from vidi.cli.display import styled
 from vidi.cli.progress import CountProgress
 from vidi.clues.registry import enabled_extractors
 from vidi.clues.runner import extract_clues, run_extractors
@@ -60,7 +61,7 @@ def estimate_dict(estimate: Estimate, top: int = 10) -> dict[str, Any]:
 
 
 def render_estimate(estimate: Estimate, top: int = 5) -> None:
-    console.print(f"[bold]places[/bold]: {estimate.note}")
+    console.print(styled(("places", "bold"), ": ", estimate.note))
     for rank, score in enumerate(estimate.ranked[:top], 1):
         console.print(f"  {rank}. {score.name} ({score.country}) {score.probability:.0%}")
         for reason in sorted(score.reasons, key=lambda r: -abs(r.delta))[:4]:
@@ -143,9 +144,9 @@ def clues(
         table.add_row(c["extractor"], c["kind"], str(c["value"])[:80], f"{c['confidence']:.2f}")
     console.print(table)
     for name, error in result.get("errors", {}).items():
-        console.print(f"[yellow]{name} failed:[/yellow] {error}")
+        console.print(styled((f"{name} failed:", "yellow"), " ", str(error)))
     estimate = result["estimate"]
-    console.print(f"[bold]places[/bold]: {estimate['note']}")
+    console.print(styled(("places", "bold"), ": ", estimate["note"]))
     for rank, score in enumerate(estimate["ranked"][:5], 1):
         console.print(f"  {rank}. {score['name']} ({score['country']}) {score['probability']:.0%}")
 

@@ -13,16 +13,15 @@ from pathlib import Path
 from typing import Any
 
 import typer
-from rich.console import Console
-from rich.markup import escape
 
+from vidi.cli.display import HumanConsole, styled
 from vidi.config import Settings, load_settings
-from vidi.errors import VidiError
 from vidi.notices import LOGGER as NOTICE_LOGGER
 from vidi.store.db import Database, open_database
 
-console = Console()
-errors = Console(stderr=True)
+console = HumanConsole()
+errors = HumanConsole(stderr=True)
+"""Human output: strings are shown literally (no markup), control characters escaped."""
 
 
 class State:
@@ -72,7 +71,7 @@ class _NoticeLines(logging.Handler):
     """Each :func:`vidi.notices.notice` as one line on stderr (stdout stays clean for --json)."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        errors.print(f"[yellow]notice:[/yellow] {escape(record.getMessage())}", soft_wrap=True)
+        errors.print(styled(("notice:", "yellow"), " ", record.getMessage()), soft_wrap=True)
 
 
 def show_notices() -> None:
@@ -84,9 +83,9 @@ def show_notices() -> None:
 
 @contextmanager
 def friendly_errors() -> Iterator[None]:
-    """Expected errors become one clear line on stderr and exit status 1, not a traceback."""
-    try:
-        yield
-    except VidiError as exc:
-        errors.print(f"[red]error:[/red] {exc}")
-        raise typer.Exit(1) from exc
+    """Marks where a command expects Vidi's errors; it lets them pass.
+
+    The one boundary (:mod:`vidi.cli.boundary`) prints them as one line and exits with
+    the status for their kind, so a command never picks an exit code itself.
+    """
+    yield

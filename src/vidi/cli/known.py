@@ -12,6 +12,7 @@ from rich.table import Table
 
 from vidi.cases import get_case
 from vidi.cli.common import console, errors, friendly_errors, print_json, state
+from vidi.cli.display import styled
 from vidi.cli.progress import CountProgress
 from vidi.errors import VidiError
 from vidi.matching import (
@@ -124,7 +125,7 @@ def lookup(
 
 def render_lookup(result: LookupResult) -> None:
     for note in result.notes:
-        errors.print(f"[yellow]note:[/yellow] {note}")
+        errors.print(styled(("note:", "yellow"), " ", note), soft_wrap=True)
     if result.seen_in_cases:
         console.print(f"this exact content is in cases: {', '.join(result.seen_in_cases)}")
     if not result.hits:

@@ -15,15 +15,16 @@ from rich.progress import (
 )
 
 from vidi.cli.common import errors
+from vidi.cli.display import safe_text
 
 
 class RichProgress:
     """Implements the ingest's Progress protocol on stderr (stdout stays clean for --json)."""
 
     def __init__(self, label: str = "ingest") -> None:
-        self.label = label
+        self.label = safe_text(label)  # a case or list name, shown as it is
         self.bar = Progress(
-            TextColumn("[bold]{task.description}"),
+            TextColumn("{task.description}", style="bold", markup=False),
             BarColumn(),
             DownloadColumn(),
             TransferSpeedColumn(),
@@ -59,14 +60,14 @@ class CountProgress:
 
     def __init__(self, label: str) -> None:
         self.bar = Progress(
-            TextColumn("[bold]{task.description}"),
+            TextColumn("{task.description}", style="bold", markup=False),
             BarColumn(),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
             console=errors,
         )
-        self.label = label
+        self.label = safe_text(label)  # a case or list name, shown as it is
         self.task: TaskID | None = None
 
     def start(self, total: int | None) -> None:

@@ -1,0 +1,152 @@
+"""The command line's one error boundary: every failure is one line and an exit status.
+
+Commands raise; nothing below the boundary prints errors or picks exit codes. The root
+command group (:class:`VidiGroup`) turns what escapes a command into ``error: <one
+line>`` on stderr and the status from this table; ``--debug`` (or ``VIDI_DEBUG=1``) also
+prints the traceback.
+
+====  ===========================================================================
+code  meaning
+====  ===========================================================================
+0     done
+1     the operation failed (a Vidi error with no more specific code below)
+2     bad usage: unknown option, bad value, bad setting (ConfigError, InvalidInput)
+3     the database cannot be reached or used (DatabaseUnavailable)
+4     a folder or file cannot be used: the home is not a folder or read-only, a
+      name is too long, permission is denied (HomeUnusable, OSError)
+5     not found: no such case, media item or hash list (NotFound)
+70    unexpected error: a bug in Vidi; run again with --debug and report it
+130   interrupted
+====  ===========================================================================
+
+A new subclass of VidiError gets code 1 until it is given its own row here.
+"""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from collections.abc import Sequence
+from typing import Any
+
+import typer
+from sqlalchemy.exc import OperationalError
+from typer.core import TyperGroup
+
+from vidi.cli.common import errors
+from vidi.cli.display import styled
+from vidi.errors import (
+    ConfigError,
+    DatabaseUnavailable,
+    HomeUnusable,
+    InvalidInput,
+    NotFound,
+    VidiError,
+)
+
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+EXIT_DATABASE = 3
+EXIT_FILES = 4
+EXIT_NOT_FOUND = 5
+EXIT_UNEXPECTED = 70
+EXIT_INTERRUPTED = 130
+
+EXIT_BY_ERROR: tuple[tuple[type[BaseException], int], ...] = (
+    (ConfigError, EXIT_USAGE),
+    (InvalidInput, EXIT_USAGE),
+    (DatabaseUnavailable, EXIT_DATABASE),
+    (OperationalError, EXIT_DATABASE),
+    (HomeUnusable, EXIT_FILES),
+    (NotFound, EXIT_NOT_FOUND),
+    (VidiError, EXIT_FAILED),
+    (OSError, EXIT_FILES),
+)
+"""First match wins, so a subclass comes before its base."""
+
+LONGEST_LINE = 1000
+"""An error line longer than this (a 5,000-character path) loses its middle, not its end."""
+
+
+def exit_status(error: BaseException) -> int:
+    for kind, status in EXIT_BY_ERROR:
+        if isinstance(error, kind):
+            return status
+    return EXIT_UNEXPECTED
+
+
+def describe(error: BaseException) -> str:
+    """What went wrong, for the one error line."""
+    if isinstance(error, VidiError):
+        return str(error)
+    if isinstance(error, OperationalError):
+        reason = " ".join(str(error.orig).split())
+        return f"the database failed: {reason}; run the command again once it answers"
+    if isinstance(error, OSError) and error.strerror:
+        names = [str(n) for n in (error.filename, error.filename2) if n is not None]
+        return ": ".join([error.strerror, *names])
+    return (
+        f"unexpected {type(error).__name__}: {error} "
+        "(a bug in Vidi; run again with --debug for the traceback and report it)"
+    )
+
+
+def report(error: BaseException, debug: bool) -> int:
+    """Print ``error`` as one line on stderr (after its traceback when debugging)."""
+    if debug:
+        traceback.print_exception(error, file=sys.stderr)
+    say_error(describe(error))
+    return exit_status(error)
+
+
+def say_error(message: str) -> None:
+    line = " ".join(message.splitlines())
+    if len(line) > LONGEST_LINE:
+        half = LONGEST_LINE // 2
+        left_out = len(line) - 2 * half
+        line = f"{line[:half]} …({left_out:,} characters left out)… {line[-half:]}"
+    errors.print(styled(("error:", "bold red"), " ", line), soft_wrap=True)
+
+
+class VidiGroup(TyperGroup):
+    """The root ``vidi`` group: usage errors and failures become one line and a status."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except (typer.TyperException, typer.Exit, typer.Abort):
+            raise  # usage errors, --help and Ctrl-D: main() below
+        except Exception as error:
+            status = report(error, debug=bool(ctx.params.get("debug")))
+            raise typer.Exit(status) from error
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        windows_expand_args: bool = True,
+        **extra: Any,
+    ) -> Any:
+        if not standalone_mode:
+            return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
+        try:
+            result = super().main(
+                args, prog_name, complete_var, False, windows_expand_args, **extra
+            )
+        except typer.TyperException as usage:  # click's UsageError and its kin
+            sys.exit(show_usage_error(usage))
+        except typer.Abort:
+            say_error("interrupted")
+            sys.exit(EXIT_INTERRUPTED)
+        sys.exit(result if isinstance(result, int) else 0)
+
+
+def show_usage_error(usage: typer.TyperException) -> int:
+    """One line for a usage error; none when no arguments were given (Typer showed the help)."""
+    if type(usage).__name__ != "NoArgsIsHelpError":  # as Typer tells it, without importing it
+        context = getattr(usage, "ctx", None)
+        hint = f" (see '{context.command_path} --help')" if context is not None else ""
+        say_error(usage.format_message() + hint)
+    return usage.exit_code
