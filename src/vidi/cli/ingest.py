@@ -10,6 +10,7 @@ from rich.table import Table
 
 from vidi.cases import get_case
 from vidi.cli.common import console, errors, friendly_errors, print_json, state
+from vidi.cli.display import styled
 from vidi.cli.progress import CountProgress, RichProgress
 from vidi.clues.runner import extract_clues
 from vidi.ingest.describe import describe_file
@@ -28,7 +29,7 @@ def ingest(
     paths: list[Path] = typer.Argument(..., help="Folders, files or archives to ingest."),
     case: str = typer.Option(..., "--case", help="The case the sources belong to."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar."),
-    workers: int | None = typer.Option(None, help="Worker processes (default: all cores)."),
+    workers: int | None = typer.Option(None, min=1, help="Worker processes (default: all cores)."),
     clues: bool = typer.Option(
         True, "--clues/--no-clues", help="Run the clue extractors on new media afterwards."
     ),
@@ -65,7 +66,7 @@ def ingest(
 
 
 def render_places(places: dict[str, Any]) -> None:
-    console.print(f"[bold]likely countries[/bold]: {places['note']}")
+    console.print(styled(("likely countries", "bold"), ": ", places["note"]))
     for rank, item in enumerate(places["top"], 1):
         console.print(f"  {rank}. {item['name']} ({item['country']}) {item['probability']:.0%}")
         for reason in item["reasons"]:
@@ -177,7 +178,7 @@ def hash_(
         print_json(described)
         return
     for key, value in described.items():
-        console.print(f"[bold]{key}[/bold]: {value}")
+        console.print(styled((key, "bold"), ": ", str(value)))
 
 
 def status(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
@@ -189,7 +190,7 @@ def status(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) ->
         print_json(result)
         return
     for key in ("home", "database_url", "database", "blobs"):
-        console.print(f"[bold]{key}[/bold]: {result[key]}")
+        console.print(styled((key, "bold"), ": ", str(result[key])))
     for key, value in result["counts"].items():
         console.print(f"  {key}: {value:,}")
     if not result["audit"]["ok"]:

@@ -7,11 +7,13 @@ from pathlib import Path
 import typer
 
 from vidi.cli import audit, cases, clues, demo, ingest, known
+from vidi.cli.boundary import VidiGroup
 
 app = typer.Typer(
     help="Vidi: ingest seized collections, know what is known, find clues, place.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=VidiGroup,  # failures become one line and a documented exit status
 )
 
 
@@ -20,6 +22,9 @@ def main(
     ctx: typer.Context,
     home: Path | None = typer.Option(
         None, "--home", envvar="VIDI_HOME", help="Data folder (database, thumbnails, index)."
+    ),
+    debug: bool = typer.Option(
+        False, "--debug", envvar="VIDI_DEBUG", help="Show the traceback of a failure."
     ),
 ) -> None:
     from vidi.cli.common import State, show_notices

@@ -6,6 +6,7 @@ switched on. The schema is created and upgraded only through Alembic migrations.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,11 +16,11 @@ from typing import Any
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, create_engine, event, inspect
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
-from vidi.config import Settings
-from vidi.errors import StorageFull, mount_point
+from vidi.config import Settings, hide_password
+from vidi.errors import DatabaseUnavailable, HomeUnusable, StorageFull, mount_point
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 AUDIT_ANCHOR_KEY = "vidi.audit.anchor_path"
@@ -79,7 +80,11 @@ class Database:
         self._sessions = sessionmaker(
             self.engine, expire_on_commit=False, info={AUDIT_ANCHOR_KEY: audit_anchor}
         )
-        upgrade(self.engine)
+        try:
+            upgrade(self.engine)
+        except DBAPIError as error:
+            self.engine.dispose()
+            raise unusable_database(database_url, error) from error
 
     @property
     def dialect(self) -> str:
@@ -122,6 +127,40 @@ class Database:
         self.engine.dispose()
 
 
+def unusable_database(database_url: str, error: DBAPIError) -> DatabaseUnavailable:
+    """One line that names the database (password hidden), the driver's reason and a remedy."""
+    reason = " ".join(str(error.orig).split()) or type(error.orig).__name__
+    remedy = (
+        "check VIDI_DATABASE_URL, that the server is running and that the database exists"
+        if database_url.startswith("postgresql")
+        else "check that the file is a Vidi database and that its folder is writable"
+    )
+    return DatabaseUnavailable(
+        f"cannot use the database {hide_password(database_url)}: {reason}; {remedy}"
+    )
+
+
+def prepare_home(home: Path) -> None:
+    """Create the Vidi home, or say in one line why it cannot hold Vidi's data."""
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except (FileExistsError, NotADirectoryError):
+        raise HomeUnusable(
+            f"the Vidi home {home} is not a folder (a file is in the way); "
+            "choose a folder with --home or VIDI_HOME"
+        ) from None
+    except OSError as error:
+        raise HomeUnusable(
+            f"cannot create the Vidi home {home}: {error.strerror}; "
+            "choose a folder you can write with --home or VIDI_HOME"
+        ) from error
+    if not os.access(home, os.W_OK | os.X_OK):
+        raise HomeUnusable(
+            f"the Vidi home {home} is read-only, and Vidi writes its database, thumbnails "
+            "and index there; choose a folder you can write with --home or VIDI_HOME"
+        )
+
+
 def open_database(settings: Settings) -> Database:
-    settings.home.mkdir(parents=True, exist_ok=True)
+    prepare_home(settings.home)
     return Database(settings.database_url, audit_anchor=settings.audit_anchor)
