@@ -1,7 +1,8 @@
 """CSV hash lists: a header naming the hash columns, one known item per row.
 
 The ``csv`` module reads one record at a time, so a list of ten million rows costs
-the memory of one row. Columns Vidi does not map are kept, as text, in ``extra``.
+the memory of one row; a record longer than ``Limits.line_chars`` is refused before it
+is read whole. Columns Vidi does not map are kept, as text, in ``extra``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,15 @@ from pathlib import Path
 from typing import TextIO
 
 from vidi.errors import HashListError
-from vidi.hashlists.entry import HASH_KINDS, ExportItem, KnownEntry, as_export_item, make_entry
+from vidi.hashlists.entry import (
+    HASH_KINDS,
+    ExportItem,
+    KnownEntry,
+    as_export_item,
+    make_entry,
+    shown,
+)
+from vidi.hashlists.limits import LIMITS, BoundedLines, Limits
 
 _COLUMN_ALIASES: dict[str, str] = {
     "md5": "md5",
@@ -44,21 +53,23 @@ def guess_delimiter(header_line: str) -> str:
     return best if counts[best] else ","
 
 
-def read_csv_list(path: Path) -> Iterator[KnownEntry]:
+def read_csv_list(path: Path, limits: Limits = LIMITS) -> Iterator[KnownEntry]:
     """Every row of a CSV hash list as a KnownEntry, located by its line number."""
     with path.open(newline="", encoding="utf-8-sig") as handle:
         try:
-            first = handle.readline()
+            first = handle.readline(limits.line_chars + 1)
         except UnicodeDecodeError as exc:
             raise HashListError(f"line 1: not UTF-8 text: {exc}") from exc
         handle.seek(0)
-        reader = csv.reader(handle, delimiter=guess_delimiter(first), strict=True)
+        lines = BoundedLines(handle, limits.line_chars)
+        reader = csv.reader(lines, delimiter=guess_delimiter(first), strict=True)
         try:
             header = next(reader, None)
             if header is None:
                 raise HashListError("line 1: the file is empty; a header row is needed")
             columns = _columns(header)
             for row in reader:
+                lines.record_done()
                 entry = _row_entry(row, columns, f"line {reader.line_num}")
                 if entry is not None:
                     yield entry
@@ -83,13 +94,13 @@ def _columns(header: list[str]) -> _Columns:
     roles = [column_role(name) for name in header]
     if not any(role in HASH_KINDS for role in roles):
         raise HashListError(
-            f"line 1: no hash column in header {header!r}; name one of md5, sha1, sha256, pdq"
+            f"line 1: no hash column in header {shown(header)}; name one of md5, sha1, sha256, pdq"
         )
     seen: set[str] = set()
     for name, role in zip(header, roles, strict=True):
         key = role or name.strip()
         if key in seen:
-            raise HashListError(f"line 1: column {name!r} appears twice in the header")
+            raise HashListError(f"line 1: column {shown(name)} appears twice in the header")
         seen.add(key)
     return _Columns(
         width=len(header),

@@ -15,7 +15,14 @@ from vidi.errors import HashListError
 
 HASH_KINDS: tuple[str, ...] = ("md5", "sha1", "sha256", "pdq")
 HASH_LENGTHS: dict[str, int] = {"md5": 32, "sha1": 40, "sha256": 64, "pdq": 64}
+CATEGORY_CHARS = 64
+"""The longest category word (the width of the database column, the same everywhere)."""
 _HEX = re.compile(r"[0-9a-f]*")
+_ASCII_DIGITS = re.compile(r"[0-9]{1,20}")
+# Text the databases cannot store: PostgreSQL refuses NUL in text, and neither driver can
+# encode a lone UTF-16 surrogate (a JSON "\ud800" with no partner) as UTF-8.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+_SHOWN_CHARS = 80
 
 IGNORABLE = "ignorable"
 """Category of entries from lists of known-benign files (NSRL-style)."""
@@ -104,9 +111,15 @@ def _as_size(value: Any) -> int | None:
         return value
     if isinstance(value, float) and value.is_integer():
         return int(value)
-    if isinstance(value, str) and value.strip().isdigit():
+    if isinstance(value, str) and _ASCII_DIGITS.fullmatch(value.strip()):
         return int(value.strip())
     return None
+
+
+def shown(value: Any) -> str:
+    """``repr(value)`` cut to a length that keeps an error message on one short line."""
+    text = repr(value)
+    return text if len(text) <= _SHOWN_CHARS else text[: _SHOWN_CHARS - 1] + "…"
 
 
 def normalise_hash(kind: str, value: Any, where: str) -> str | None:
@@ -114,7 +127,7 @@ def normalise_hash(kind: str, value: Any, where: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise HashListError(f"{where}: {kind.upper()} must be text, got {value!r}")
+        raise HashListError(f"{where}: {kind.upper()} must be text, got {shown(value)}")
     text = value.strip().lower()
     want = HASH_LENGTHS[kind]
     if len(text) == want and _HEX.fullmatch(text):
@@ -122,10 +135,11 @@ def normalise_hash(kind: str, value: Any, where: str) -> str | None:
     if not text:
         return None
     if not _HEX.fullmatch(text):
-        raise HashListError(f"{where}: {kind.upper()} {value!r} is not hexadecimal")
+        raise HashListError(f"{where}: {kind.upper()} {shown(value)} is not hexadecimal")
     if len(text) != want:
         raise HashListError(
-            f"{where}: {kind.upper()} {value!r} has {len(text)} hex characters, expected {want}"
+            f"{where}: {kind.upper()} {shown(value)} has {len(text)} hex characters, "
+            f"expected {want}"
         )
     return text
 
@@ -137,7 +151,15 @@ def make_entry(
     note: str | None,
     extra: dict[str, Any],
 ) -> KnownEntry:
-    """Check the hashes and build the entry; an entry without any hash is an error."""
+    """Check the hashes and build the entry; an entry without any hash is an error.
+
+    The category and note must be text both databases store alike (see ``_UNSTORABLE``);
+    the category must fit its column.
+    """
+    if category is not None and (len(category) > CATEGORY_CHARS or _UNSTORABLE.search(category)):
+        _refuse_text("category", category, where)
+    if note and _UNSTORABLE.search(note):
+        _refuse_text("note", note, where)
     checked: dict[str, str | None] = dict.fromkeys(HASH_KINDS)
     found = False
     for kind, value in hashes.items():
@@ -155,6 +177,20 @@ def make_entry(
         note=note,
         extra=extra,
         location=where,
+    )
+
+
+def _refuse_text(field: str, text: str, where: str) -> None:
+    found = _UNSTORABLE.search(text)
+    if found is None:
+        raise HashListError(
+            f"{where}: {field} {shown(text)} is longer than the limit of "
+            f"{CATEGORY_CHARS} characters"
+        )
+    what = "a NUL character" if found.group() == "\x00" else "a lone UTF-16 surrogate"
+    raise HashListError(
+        f"{where}: the {field} holds {what} (U+{ord(found.group()):04X}), "
+        "which the database cannot store"
     )
 
 

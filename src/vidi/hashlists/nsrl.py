@@ -2,7 +2,8 @@
 
 Every entry is "ignorable": a match says the file is ordinary software or system
 content, so reviewers need not look at it. NSRLFile.txt runs to tens of millions of
-lines, so both readers go line by line.
+lines, so both readers go line by line, and refuse a line longer than
+``Limits.line_chars`` before reading it whole.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from vidi.errors import HashListError
-from vidi.hashlists.entry import IGNORABLE, KnownEntry, make_entry
+from vidi.hashlists.entry import IGNORABLE, KnownEntry, make_entry, shown
+from vidi.hashlists.limits import LIMITS, BoundedLines, Limits
 
 _NSRL_COLUMNS: dict[str, str] = {"sha1": "sha1", "md5": "md5", "sha256": "sha256"}
 _PLAIN_KINDS: dict[int, str] = {32: "md5", 40: "sha1", 64: "sha256"}
@@ -20,7 +22,10 @@ _PLAIN_KINDS: dict[int, str] = {32: "md5", 40: "sha1", 64: "sha256"}
 
 def is_nsrl_header(line: str) -> bool:
     """True for the header line of the classic NSRLFile.txt ("SHA-1","MD5","CRC32",...)."""
-    names = {_column_key(cell) for cell in next(csv.reader([line]), [])}
+    try:
+        names = {_column_key(cell) for cell in next(csv.reader([line]), [])}
+    except csv.Error:  # a line that is not CSV is not the header
+        return False
     return {"sha1", "md5"} <= names and ("crc32" in names or "productcode" in names)
 
 
@@ -28,26 +33,31 @@ def _column_key(name: str) -> str:
     return name.strip().strip('"').lower().replace("-", "").replace("_", "")
 
 
-def read_nsrl(path: Path) -> Iterator[KnownEntry]:
+def read_nsrl(path: Path, limits: Limits = LIMITS) -> Iterator[KnownEntry]:
     """NSRLFile.txt when the first line is its header, otherwise a plain hash-per-line list."""
     with path.open(encoding="utf-8-sig", errors="strict", newline="") as handle:
         try:
-            first = handle.readline()
+            first = handle.readline(limits.line_chars + 1)
             handle.seek(0)
-            if is_nsrl_header(first):
-                yield from _read_nsrl_file(handle)
+            lines = BoundedLines(handle, limits.line_chars)
+            if len(first) <= limits.line_chars and is_nsrl_header(first):
+                yield from _read_nsrl_file(lines)
             else:
-                yield from _read_plain(handle)
+                yield from _read_plain(lines)
         except UnicodeDecodeError as exc:
             raise HashListError(f"not UTF-8 text: {exc}") from exc
 
 
-def _read_nsrl_file(handle: Iterator[str]) -> Iterator[KnownEntry]:
-    reader = csv.reader(handle, strict=True)
-    header = next(reader)
+def _read_nsrl_file(lines: BoundedLines) -> Iterator[KnownEntry]:
+    reader = csv.reader(lines, strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise HashListError(f"line 1: not valid CSV: {exc}") from exc
     keys = [_NSRL_COLUMNS.get(_column_key(name)) for name in header]
     try:
         for row in reader:
+            lines.record_done()
             where = f"line {reader.line_num}"
             if not row:
                 continue
@@ -61,9 +71,11 @@ def _read_nsrl_file(handle: Iterator[str]) -> Iterator[KnownEntry]:
         raise HashListError(f"line {reader.line_num}: not valid CSV: {exc}") from exc
 
 
-def _read_plain(handle: Iterator[str]) -> Iterator[KnownEntry]:
+def _read_plain(lines: BoundedLines) -> Iterator[KnownEntry]:
     """One hash per line, optionally followed by a file name as md5sum/sha1sum print it."""
-    for number, line in enumerate(handle, start=1):
+    for line in lines:
+        lines.record_done()
+        number = lines.number
         text = line.strip()
         if not text or text.startswith("#"):
             continue
@@ -74,7 +86,7 @@ def _read_plain(handle: Iterator[str]) -> Iterator[KnownEntry]:
         kind = _PLAIN_KINDS.get(len(token))
         if kind is None:
             raise HashListError(
-                f"{where}: {token[:80]!r} is not an MD5, SHA-1 or SHA-256 hash "
+                f"{where}: {shown(token)} is not an MD5, SHA-1 or SHA-256 hash "
                 "(32, 40 or 64 hex characters)"
             )
         extra = {"file_name": rest} if rest else {}

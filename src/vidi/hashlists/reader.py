@@ -2,6 +2,7 @@
 
 The format is told from content, never from the file name: JSON is VICS, a header
 with hash columns is CSV, an NSRL header or a bare hash on the first line is NSRL.
+Every reader keeps to :class:`~vidi.hashlists.limits.Limits` while it streams.
 """
 
 from __future__ import annotations
@@ -12,11 +13,12 @@ from pathlib import Path
 from vidi.errors import HashListError
 from vidi.hashlists.csvlist import column_role, guess_delimiter, read_csv_list
 from vidi.hashlists.entry import HASH_KINDS, KnownEntry
+from vidi.hashlists.limits import LIMITS, Limits
 from vidi.hashlists.nsrl import is_nsrl_header, looks_like_plain_list, read_nsrl
 from vidi.hashlists.vics import read_vics
 
 FORMATS: tuple[str, ...] = ("vics", "csv", "nsrl")
-_READERS: dict[str, Callable[[Path], Iterator[KnownEntry]]] = {
+_READERS: dict[str, Callable[[Path, Limits], Iterator[KnownEntry]]] = {
     "vics": read_vics,
     "csv": read_csv_list,
     "nsrl": read_nsrl,
@@ -56,27 +58,35 @@ def _first_content_line(text: str) -> str | None:
     return None
 
 
-def read_hashlist(path: Path, format: str | None = None) -> Iterator[KnownEntry]:
+def read_hashlist(
+    path: Path, format: str | None = None, limits: Limits = LIMITS
+) -> Iterator[KnownEntry]:
     """Stream the known entries of a hash list; the first bad record raises HashListError.
 
-    Errors name the file and the line or record ("line 17", "Media[3]"), so an import
-    run inside one transaction can be rolled back and the file fixed.
+    Errors name the file and the line or record ("line 17", "Media[3]"), and for a
+    breached limit the limit, so an import run inside one transaction can be rolled
+    back and the file fixed.
     """
     path = Path(path)
     chosen = format or detect_format(path)
     if chosen not in _READERS:
         raise HashListError(f"{path}: unknown hash-list format {chosen!r}; use one of {FORMATS}")
     try:
-        yield from _READERS[chosen](path)
+        for count, entry in enumerate(_READERS[chosen](path, limits), start=1):
+            if count > limits.entries:
+                raise HashListError(
+                    f"{entry.location}: more entries than the limit of {limits.entries:,}"
+                )
+            yield entry
     except HashListError as exc:
         raise HashListError(f"{path}: {exc}") from exc
     except OSError as exc:
         raise HashListError(f"{path}: cannot read: {exc}") from exc
 
 
-def validate_hashlist(path: Path, format: str | None = None) -> int:
+def validate_hashlist(path: Path, format: str | None = None, limits: Limits = LIMITS) -> int:
     """Read the whole list without keeping it; returns the entry count or raises HashListError."""
     count = 0
-    for _ in read_hashlist(path, format):
+    for _ in read_hashlist(path, format, limits):
         count += 1
     return count

@@ -1,14 +1,17 @@
 """Project VIC's VICS JSON: read it as a stream of known entries, write it for other tools.
 
 VICS files reach gigabytes, so nothing here loads a whole file: ``ijson`` yields one
-Media record at a time, and the writer emits one record at a time. The shapes read
-and written, and where they were learned, are in docs/hashlists.md.
+Media record at a time, and the writer emits one record at a time. ijson reads through
+:class:`~vidi.hashlists.limitedjson.LimitedJson`, which keeps nesting, numbers, strings
+and records within :class:`~vidi.hashlists.limits.Limits`. The shapes read and written,
+and where they were learned, are in docs/hashlists.md.
 """
 
 from __future__ import annotations
 
 import functools
 import json
+import re
 import uuid
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -23,9 +26,12 @@ from vidi.hashlists.entry import (
     KnownEntry,
     as_export_item,
     make_entry,
+    shown,
     vics_category_code,
     vics_category_name,
 )
+from vidi.hashlists.limitedjson import BLOCK, LimitedJson, LimitExceeded
+from vidi.hashlists.limits import LIMITS, Limits
 
 VICS_CONTEXT_2_0 = (
     "http://github.com/VICSDATAMODEL/ProjectVic/DataModels/2.0.xml/US/$metadata#Cases"
@@ -35,7 +41,12 @@ VICS_VERSIONS = ("1.3", "2.0")
 SOURCE_APPLICATION = "Vidi"
 
 _BOM = b"\xef\xbb\xbf"
-_BUF_SIZE = 16 * 1024  # ijson builds every record of one buffer at once; keep that small
+_BUF_SIZE = BLOCK  # ijson builds every record of one buffer at once; keep that small
+_CASE_RECORD_DEPTH = 5  # {"value": [{"Media": [{ … }]}]}
+_MEDIA_RECORD_DEPTH = 3  # {"value": [{ … }]}
+_CATEGORY_DIGITS = re.compile(r"[0-9]{1,9}")
+MAX_CATEGORY = 999_999_999
+"""The largest VICS Category number read ("vics-999999999" fits the category column)."""
 
 
 def _open_json(path: Path) -> IO[bytes]:
@@ -46,14 +57,18 @@ def _open_json(path: Path) -> IO[bytes]:
     return handle
 
 
-def _vics_shape(path: Path) -> str:
+def _vics_shape(path: Path, limits: Limits) -> str:
     """'cases' (value[*].Media[*]), 'media' (value[*] are Media records) or 'empty'.
 
     Reads only as far as the first record, so telling the shapes apart costs nothing.
     """
+    where = "before value[0]"
     with _open_json(path) as handle:
+        source = LimitedJson(handle, limits, _MEDIA_RECORD_DEPTH)
         try:
-            for prefix, event, _ in ijson.parse(handle, buf_size=_BUF_SIZE):
+            for prefix, event, _ in ijson.parse(source, buf_size=_BUF_SIZE):
+                if (prefix, event) == ("value.item", "start_map"):
+                    where = "value[0]"
                 if prefix == "" and event in ("start_array", "string", "number", "boolean"):
                     raise HashListError("the top level is not a JSON object (not VICS JSON)")
                 if prefix == "value" and event not in ("start_array", "end_array"):
@@ -66,27 +81,44 @@ def _vics_shape(path: Path) -> str:
                     return "media"
                 if (prefix, event) == ("value", "end_array"):
                     return "empty"
+        except LimitExceeded as exc:
+            raise HashListError(f"{where}, byte {exc.offset:,}: {exc.reason}") from None
         except ijson.JSONError as exc:
-            raise HashListError(f"not valid JSON: {exc}") from exc
+            raise HashListError(f"not valid JSON: {_first_line(exc)}") from exc
     raise HashListError("no 'value' array at the top level (not VICS JSON)")
 
 
-def read_vics(path: Path) -> Iterator[KnownEntry]:
+def read_vics(path: Path, limits: Limits = LIMITS) -> Iterator[KnownEntry]:
     """Every Media record of a VICS 1.x or 2.0 file, in file order, as a KnownEntry."""
-    shape = _vics_shape(path)
+    shape = _vics_shape(path, limits)
     if shape == "empty":
         return
     cases = shape == "cases"
     prefix, label = ("value.item.Media.item", "Media") if cases else ("value.item", "value")
+    depth = _CASE_RECORD_DEPTH if cases else _MEDIA_RECORD_DEPTH
     index = -1
     with _open_json(path) as handle:
-        records = ijson.items(handle, prefix, use_float=True, buf_size=_BUF_SIZE)
+        source = LimitedJson(handle, limits, depth)
+        records = ijson.items(source, prefix, use_float=True, buf_size=_BUF_SIZE)
         try:
             for index, record in enumerate(records):
                 yield media_entry(record, f"{label}[{index}]")
+        except LimitExceeded as exc:
+            where = f"{label}[{index + 1}]" if exc.in_record else _after(label, index)
+            raise HashListError(f"{where}, byte {exc.offset:,}: {exc.reason}") from None
         except ijson.JSONError as exc:
-            after = f"after {label}[{index}]" if index >= 0 else f"before {label}[0]"
-            raise HashListError(f"not valid JSON {after}: {exc}") from exc
+            raise HashListError(
+                f"not valid JSON {_after(label, index)}: {_first_line(exc)}"
+            ) from exc
+
+
+def _after(label: str, index: int) -> str:
+    return f"after {label}[{index}]" if index >= 0 else f"before {label}[0]"
+
+
+def _first_line(error: Exception) -> str:
+    """yajl's message without the excerpt and arrow it draws on the lines below."""
+    return str(error).strip().split("\n", 1)[0].strip()
 
 
 def media_entry(record: Any, where: str) -> KnownEntry:
@@ -134,7 +166,11 @@ def _listed_hashes(listed: Any) -> Iterator[tuple[str, Any]]:
 
 
 def _category_code(raw: Any, where: str) -> int | None:
-    """A VICS Category (a number, sometimes written as text) → int; null/"" → None."""
+    """A VICS Category (a number, sometimes written as text) → int; null/"" → None.
+
+    Text must be ASCII digits: ``str.isdigit`` also takes "²" and "٣", which no
+    exporter means as a category.
+    """
     if raw is None or raw == "":
         return None
     code: int | None = None
@@ -144,10 +180,13 @@ def _category_code(raw: Any, where: str) -> int | None:
         code = raw
     elif isinstance(raw, float) and raw.is_integer():
         code = int(raw)
-    elif isinstance(raw, str) and raw.strip().isdigit():
+    elif isinstance(raw, str) and _CATEGORY_DIGITS.fullmatch(raw.strip()):
         code = int(raw.strip())
-    if code is None or code < 0:
-        raise HashListError(f"{where}: Category {raw!r} is not a Project VIC category number")
+    if code is None or not 0 <= code <= MAX_CATEGORY:
+        raise HashListError(
+            f"{where}: Category {shown(raw)} is not a Project VIC category number "
+            f"(a whole number from 0 to {MAX_CATEGORY:,} in ASCII digits)"
+        )
     return code
 
 
