@@ -9,7 +9,7 @@ DEMO_DATA ?= demo-data
 OCR_PACKS := osd eng deu fra spa ita por nld pol ces slk hun ron swe dan fin est lav lit slv \
 	hrv bul ell gle mlt rus ukr tur ara chi-sim jpn tha
 APT_PACKAGES := tesseract-ocr $(addprefix tesseract-ocr-,$(OCR_PACKS)) ffmpeg libzbar0 libchromaprint-tools \
-	espeak-ng sox fonts-noto-core fonts-dejavu-core fonts-wqy-microhei pkg-config \
+	espeak-ng sox chromium fonts-noto-core fonts-dejavu-core fonts-wqy-microhei pkg-config \
 	g++ cmake libavcodec-dev libavformat-dev libavutil-dev libswscale-dev libavdevice-dev libavfilter-dev
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from vidi.cli import audit, cases, clues, demo, ingest, known
+from vidi.cli import audit, cases, clues, demo, ingest, known, portal
 from vidi.cli.boundary import VidiGroup
 
 app = typer.Typer(
@@ -39,3 +39,4 @@ demo.register(app)
 known.register(app)
 clues.register(app)
 audit.register(app)
+portal.register(app)
