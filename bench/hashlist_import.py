@@ -6,8 +6,13 @@ the same run (1) reads it with the reader alone, (2) imports it with
 so that each peak RSS (``resource.getrusage``) is its own, and prints both and their
 ratios.
 
+With ``--format vics`` the list is a VICS 2.0 case file instead, and the run also times
+ijson alone over the same file, straight from disk and through the limits gate
+(``LimitedJson``), so the gate's cost is a ratio measured in the same run.
+
     python bench/hashlist_import.py            # 1,000,000 rows
     python bench/hashlist_import.py --rows 10000000
+    python bench/hashlist_import.py --format vics --rows 200000
 """
 
 from __future__ import annotations
@@ -36,19 +41,53 @@ def write_csv(path: Path, rows: int) -> None:
             out.write(f"{md5},{sha1},{pdq},{CATEGORIES[n % len(CATEGORIES)]}\n")
 
 
+def write_vics_list(path: Path, rows: int) -> None:
+    from vidi.hashlists import ExportItem, write_vics
+
+    def items():
+        for n in range(rows):
+            seed = n.to_bytes(8, "little")
+            yield ExportItem(
+                md5=hashlib.md5(seed).hexdigest(),
+                sha1=hashlib.sha1(seed).hexdigest(),
+                pdq=hashlib.sha256(seed).hexdigest() if n % 10 == 0 else None,
+                category=CATEGORIES[n % len(CATEGORIES)] or None,
+                size=1000 + n,
+                file_names=(f"seizure/dir {n % 97}/IMG_{n:07d}.jpg",),
+            )
+
+    with path.open("w") as out:
+        write_vics(items(), out)
+
+
+def ijson_seconds(path: Path, gated: bool) -> float:
+    """ijson alone building every Media record, from the file or through the gate."""
+    import ijson
+
+    from vidi.hashlists.limitedjson import BLOCK, LimitedJson
+    from vidi.hashlists.limits import LIMITS
+
+    started = time.perf_counter()
+    with path.open("rb") as handle:
+        source = LimitedJson(handle, LIMITS, 5) if gated else handle
+        for _ in ijson.items(source, "value.item.Media.item", use_float=True, buf_size=BLOCK):
+            pass
+    return time.perf_counter() - started
+
+
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def parse_only(path: str, queue: multiprocessing.Queue) -> None:
+def parse_only(path: str, format: str, queue: multiprocessing.Queue) -> None:
     from vidi.hashlists import read_hashlist
 
     started = time.perf_counter()
-    count = sum(1 for _ in read_hashlist(Path(path), "csv"))
+    count = sum(1 for _ in read_hashlist(Path(path), format))
     queue.put({"rows": count, "seconds": time.perf_counter() - started, "rss": peak_rss_mib()})
 
 
-def full_import(path: str, home: str, queue: multiprocessing.Queue) -> None:
+def full_import(path: str, format: str, home: str, queue: multiprocessing.Queue) -> None:
     from vidi.config import load_settings
     from vidi.matching import import_hashlist
     from vidi.store.db import Database
@@ -56,7 +95,7 @@ def full_import(path: str, home: str, queue: multiprocessing.Queue) -> None:
     settings = load_settings(home, env={})
     db = Database(settings.database_url)
     started = time.perf_counter()
-    result = import_hashlist(db, settings, Path(path), "bench", "csv")
+    result = import_hashlist(db, settings, Path(path), "bench", format)
     seconds = time.perf_counter() - started
     queue.put(
         {
@@ -80,18 +119,26 @@ def run(target: Callable[..., None], *args: str) -> dict:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--format", choices=("csv", "vics"), default="csv")
     args = parser.parse_args()
+    gate: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as scratch:
-        path = Path(scratch) / "list.csv"
+        path = Path(scratch) / f"list.{'json' if args.format == 'vics' else 'csv'}"
         started = time.perf_counter()
-        write_csv(path, args.rows)
+        (write_vics_list if args.format == "vics" else write_csv)(path, args.rows)
         print(
             f"generated {args.rows:,} rows ({path.stat().st_size / 2**20:.0f} MiB) "
             f"in {time.perf_counter() - started:.1f} s"
         )
-        parsed = run(parse_only, str(path))
-        imported = run(full_import, str(path), str(Path(scratch) / "home"))
+        if args.format == "vics":
+            raw = min(ijson_seconds(path, gated=False) for _ in range(3))
+            gated = min(ijson_seconds(path, gated=True) for _ in range(3))
+            gate = {"ijson_s": round(raw, 2), "ijson_gated_s": round(gated, 2)}
+            gate["gated_vs_ijson_time"] = round(gated / raw, 2)
+        parsed = run(parse_only, str(path), args.format)
+        imported = run(full_import, str(path), args.format, str(Path(scratch) / "home"))
     report = {
+        "format": args.format,
         "rows": args.rows,
         "parse_rows_per_s": round(parsed["rows"] / parsed["seconds"]),
         "import_rows_per_s": round(imported["rows"] / imported["seconds"]),
@@ -102,6 +149,7 @@ def main() -> None:
         "pdq_indexed": imported["indexed"],
         "parse_s": round(parsed["seconds"], 1),
         "import_s": round(imported["seconds"], 1),
+        **gate,
     }
     print(json.dumps(report, indent=2))
 

@@ -15,6 +15,7 @@ from vidi.cli.progress import CountProgress, RichProgress
 from vidi.clues.runner import extract_clues
 from vidi.ingest.describe import describe_file
 from vidi.ingest.pipeline import ingest as run_ingest
+from vidi.matching.importing import finish_pending_matches
 from vidi.report import CaseReport, build_report
 from vidi.status import status as vidi_status
 
@@ -41,6 +42,7 @@ def ingest(
     show = not (quiet or as_json)
     extraction = None
     with friendly_errors():
+        finish_pending_matches(st.db, settings)  # lists a killed import left unmatched
         summary = run_ingest(st.db, settings, case, paths, RichProgress() if show else None)
         if clues and settings.extractors:
             with st.db.session() as session:

@@ -26,6 +26,7 @@ from vidi.matching import (
     new_first,
     set_category,
 )
+from vidi.matching.importing import finish_pending_matches
 from vidi.matching.lookup import LookupResult
 from vidi.matching.status import MediaStatus
 
@@ -90,6 +91,7 @@ def match(
     st = state(ctx)
     progress = None if quiet or as_json else CountProgress(f"match {case}")
     with friendly_errors():
+        finish_pending_matches(st.db, st.settings)  # lists a killed import left unmatched
         summary = match_case(st.db, st.settings, case, progress)
     if as_json:
         print_json(summary)

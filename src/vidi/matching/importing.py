@@ -6,6 +6,11 @@ malformed record anywhere rolls everything back, leaving the previous version (i
 untouched. A list is known by its name; the same name with the same file SHA-256 is a
 no-op, a different SHA-256 replaces the entries. After the commit the PDQ index learns
 the new entries and media already in the database are matched against the list.
+
+That matching is recorded as pending (``hashlist.matched_at`` NULL) in the import's own
+transaction and cleared once it finishes, so a process killed in between loses
+nothing: the next import, ingest or match finishes every pending list first
+(:func:`finish_pending_matches`).
 """
 
 from __future__ import annotations
@@ -14,30 +19,46 @@ import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass
-from itertools import islice
+from datetime import datetime
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from vidi import audit
 from vidi.config import Settings
 from vidi.errors import HashListError
 from vidi.hashlists import FORMATS, KnownEntry, detect_format, read_hashlist
+from vidi.index import IndexLocked
 from vidi.matching.known_index import KnownIndex
 from vidi.matching.listmatch import match_hashlist
+from vidi.notices import notice
 from vidi.progress import CountProgress, NoCountProgress
 from vidi.store.db import Database
 from vidi.store.models import HashList, HashListEntry, utcnow
 
 BATCH = 10_000
+BATCH_BYTES = 32 << 20
+"""A batch of rows is also sent once its notes and extras reach this many characters."""
 _READ_BLOCK = 1 << 20
 
 
 @dataclass(frozen=True)
+class FinishedMatch:
+    """A list whose matching an interrupted run left pending, matched now."""
+
+    name: str
+    matches: int
+
+
+@dataclass(frozen=True)
 class ImportResult:
-    """What an import did: ``status`` is imported, replaced or unchanged."""
+    """What an import did: ``status`` is imported, replaced or unchanged.
+
+    ``finished`` names the lists (perhaps this one) whose matching an earlier,
+    interrupted run left pending and this import finished first.
+    """
 
     hashlist_id: int
     name: str
@@ -49,6 +70,7 @@ class ImportResult:
     ignorable: bool
     indexed: int
     matches: int
+    finished: tuple[FinishedMatch, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -91,10 +113,14 @@ def import_hashlist(
     chosen = format or detect_format(path)
     sha256, total = file_facts(path, chosen)
     with db.session() as session:
+        current = session.scalar(select(HashList.file_sha256).where(HashList.name == name))
+    replacing = current is not None and current != sha256  # its pending match is moot
+    finished = finish_pending_matches(db, settings, skip=name if replacing else None)
+    with db.session() as session:
         existing = session.scalars(select(HashList).where(HashList.name == name)).first()
         if existing is not None and existing.file_sha256 == sha256:
             audit.record(session, "hashlist.import", f"hashlist:{name}", {"status": "unchanged"})
-            return _result(existing, "unchanged", 0, 0, 0)
+            return _result(existing, "unchanged", 0, 0, 0, finished)
         old_count = existing.entry_count if existing is not None else 0
         progress = progress or NoCountProgress()
         progress.start(total)
@@ -114,7 +140,9 @@ def import_hashlist(
     indexed, matches = _after_commit(
         db, settings, hashlist.id, existing is not None, old_ids, match
     )
-    return _result(hashlist, status, old_count, indexed, matches)
+    if match:
+        _mark_matched(db, hashlist.id, hashlist.imported_at)
+    return _result(hashlist, status, old_count, indexed, matches, finished)
 
 
 def _prepare(
@@ -138,27 +166,37 @@ def _prepare(
     session.execute(delete(HashListEntry).where(HashListEntry.hashlist_id == existing.id))
     existing.format, existing.file_sha256 = format, sha256
     existing.ignorable, existing.imported_at = ignorable, utcnow()
+    existing.matched_at = None  # committed with the entries: pending until matched
     return existing, old_ids
 
 
 def _insert_entries(
     session: Session, hashlist_id: int, entries: Iterable[KnownEntry], progress: CountProgress
 ) -> int:
-    """Plain DB-API ``executemany`` of tuples: the SQL layer adds nothing to bulk rows."""
+    """Plain DB-API ``executemany`` of tuples: the SQL layer adds nothing to bulk rows.
+
+    Each entry becomes its row at once and is let go, and a batch is sent at ``BATCH``
+    rows or ``BATCH_BYTES`` of text, whichever comes first: memory stays bounded even
+    when every record is as large as the reader's limits allow.
+    """
     connection = session.connection()
     marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
     statement = (
         "INSERT INTO hashlist_entry (hashlist_id, md5, sha1, sha256, pdq, category, note, extra) "
         f"VALUES ({', '.join([marker] * 8)})"
     )
-    count = 0
-    stream = iter(entries)
-    while batch := list(islice(stream, BATCH)):
-        rows = [
-            (hashlist_id, e.md5, e.sha1, e.sha256, e.pdq, e.category, e.note,
-             json.dumps(e.extra) if e.extra else None)
-            for e in batch
-        ]  # fmt: skip
+    count, size = 0, 0
+    rows: list[tuple[object, ...]] = []
+    for e in entries:
+        extra = json.dumps(e.extra) if e.extra else None
+        rows.append((hashlist_id, e.md5, e.sha1, e.sha256, e.pdq, e.category, e.note, extra))
+        size += len(extra or "") + len(e.note or "")
+        if len(rows) >= BATCH or size >= BATCH_BYTES:
+            connection.exec_driver_sql(statement, rows)
+            count += len(rows)
+            progress.advance(len(rows))
+            rows, size = [], 0
+    if rows:
         connection.exec_driver_sql(statement, rows)
         count += len(rows)
         progress.advance(len(rows))
@@ -185,8 +223,59 @@ def _after_commit(
     return indexed, matches
 
 
+def finish_pending_matches(
+    db: Database, settings: Settings, skip: str | None = None
+) -> tuple[FinishedMatch, ...]:
+    """Match stored media against every list whose matching is pending; say so in one line.
+
+    A list is pending from its import's commit until its matching finishes, so this
+    finds the work a killed import left undone. ``skip`` names a list about to be
+    replaced. Matching again is idempotent (inserts ignore duplicates), so a list
+    finished twice by two runs at once costs time, not correctness.
+    """
+    with db.session() as session:
+        query = select(HashList.id, HashList.name, HashList.imported_at).where(
+            HashList.matched_at.is_(None)
+        )
+        pending = list(session.execute(query.order_by(HashList.id)))
+    pending = [p for p in pending if p.name != skip]
+    if not pending:
+        return ()
+    finished = []
+    try:
+        opened = KnownIndex.open(db, settings, sync=False)
+    except IndexLocked as exc:
+        names = ", ".join(repr(p.name) for p in pending)
+        notice(f"hash lists {names} still wait for matching ({exc}); the next run finishes them")
+        return ()
+    with opened as index:
+        index.sync(db)
+        for list_id, name, imported_at in pending:
+            matches = match_hashlist(db, index, settings, list_id)
+            _mark_matched(db, list_id, imported_at)
+            finished.append(FinishedMatch(name, matches))
+    lists = ", ".join(f"{f.name!r} ({f.matches:,} matches)" for f in finished)
+    notice(f"finished matching stored media against hash lists an interrupted run left: {lists}")
+    return tuple(finished)
+
+
+def _mark_matched(db: Database, hashlist_id: int, imported_at: datetime) -> None:
+    """Record the list's matching as done, unless a newer version replaced it meanwhile."""
+    with db.session() as session:
+        session.execute(
+            update(HashList)
+            .where(HashList.id == hashlist_id, HashList.imported_at == imported_at)
+            .values(matched_at=utcnow())
+        )
+
+
 def _result(
-    hashlist: HashList, status: str, replaced: int, indexed: int, matches: int
+    hashlist: HashList,
+    status: str,
+    replaced: int,
+    indexed: int,
+    matches: int,
+    finished: tuple[FinishedMatch, ...] = (),
 ) -> ImportResult:
     return ImportResult(
         hashlist_id=hashlist.id,
@@ -199,6 +288,7 @@ def _result(
         ignorable=hashlist.ignorable,
         indexed=indexed,
         matches=matches,
+        finished=finished,
     )
 
 

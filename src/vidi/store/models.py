@@ -200,6 +200,8 @@ class HashList(Base):
     ignorable: Mapped[bool] = mapped_column(Boolean, default=False)
     entry_count: Mapped[int] = mapped_column(Integer, default=0)
     imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    matched_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), nullable=True)
+    """When stored media were matched against this version; NULL while that is pending."""
 
 
 class HashListEntry(Base):
