@@ -145,8 +145,9 @@ def _add_routes(app: FastAPI, state: PortalState) -> None:
         if not state.rates.allow_tip(item.id):
             message = N_("We are receiving many tips right now. Please try again in an hour.")
             return _object_form(page, item, fields, page.gettext(message), 429)
-        state.store.add(item.id, page.language, fields["what"], fields["where"],
-                        fields["contact"], consent=True)  # fmt: skip
+        state.store.add(
+            item.id, page.language, fields["what"], fields["where"], fields["contact"], True
+        )
         return RedirectResponse(f"/objects/{item.id}/thanks?lang={page.language}", 303)
 
     @app.get("/objects/{object_id}/thanks", response_class=HTMLResponse)

@@ -7,6 +7,7 @@ folder that holds one and an environment that names one.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,8 @@ OWN_FILES = frozenset(
 )
 SQLITE_MAGIC = b"SQLite format 3\x00"
 CASE_DATABASE_VARIABLES = ("VIDI_DATABASE_URL",)
+URL_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:/")
+"""``sqlite:///…`` or ``postgresql+psycopg://…`` (a Path has already folded ``//``)."""
 
 
 @dataclass(frozen=True)
@@ -58,7 +61,7 @@ class PortalSettings:
         cls, bundle: Path, data: Path, publisher_key: Path | None = None, limits: Limits = Limits()
     ) -> PortalSettings:
         for name, value in (("--bundle", bundle), ("--data", data)):
-            if "://" in str(value):
+            if URL_SCHEME.match(str(value)):
                 raise ConfigError(
                     f"{name} {str(value)[:40]!r} looks like a URL; the portal takes folders "
                     "and never connects to a database"
