@@ -34,12 +34,22 @@ def serve(
     ),
     host: str = typer.Option("127.0.0.1", "--host"),
     port: int = typer.Option(8080, "--port", min=1, max=65535),
+    tips_per_object_per_hour: int = typer.Option(20, min=1, help="Per-object tip budget."),
+    tips_per_minute: int = typer.Option(60, min=1, help="Tip budget for the whole portal."),
+    pow_max_number: int = typer.Option(
+        50_000, min=1000, help="Proof-of-work difficulty: the browser tries half of it on average."
+    ),
 ) -> None:
     """Verify the bundle, then serve the public site (access log off)."""
     from vidi.portal.server import serve as run
-    from vidi.portal.settings import PortalSettings
+    from vidi.portal.settings import Limits, PortalSettings
 
-    settings = PortalSettings.create(bundle, data or default_data(), publisher_key)
+    limits = Limits(
+        tips_per_object_per_hour=tips_per_object_per_hour,
+        tips_per_minute=tips_per_minute,
+        pow_max_number=pow_max_number,
+    )
+    settings = PortalSettings.create(bundle, data or default_data(), publisher_key, limits)
     run(settings, os.environ, host, port)
 
 
