@@ -8,6 +8,7 @@ cases into :class:`ClueEvidence`, and asks the fusion for a ranked list with rea
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import asdict, dataclass
 from datetime import datetime
 from typing import Any
 
@@ -21,8 +22,8 @@ from vidi.places.evidence import EVIDENCE_KINDS, ClueEvidence
 from vidi.places.fusion import Estimate, estimate_countries
 from vidi.places.languages import normalise_language
 from vidi.places.prior import population_prior
-from vidi.report import case_media_query
 from vidi.store.models import Case, Clue, Match, Media, Occurrence, Source
+from vidi.store.queries import case_media, in_chunks
 
 INVESTIGATOR = "investigator"
 NEAR_KINDS = ("pdq", "frame", "vpdq", "audio")
@@ -41,7 +42,7 @@ def _capture_date(clue: Clue) -> datetime | None:
 def clue_evidence(session: Session, sha256s: Sequence[str]) -> list[ClueEvidence]:
     """The stored clues of these media that carry country evidence."""
     evidence = []
-    for chunk in _chunks(list(sha256s)):
+    for chunk in in_chunks(list(sha256s)):
         rows = session.scalars(
             select(Clue).where(Clue.media_sha256.in_(chunk), Clue.kind.in_(EVIDENCE_KINDS))
         )
@@ -59,7 +60,7 @@ def near_duplicate_evidence(
 ) -> list[ClueEvidence]:
     """Countries of earlier cases that hold near-duplicates (or the same content)."""
     evidence = []
-    for chunk in _chunks(list(sha256s)):
+    for chunk in in_chunks(list(sha256s)):
         linked = select(Match.other_sha256).where(
             Match.media_sha256.in_(chunk),
             Match.kind.in_(NEAR_KINDS),
@@ -90,6 +91,11 @@ def estimate_media(session: Session, sha256: str) -> Estimate:
     return estimate_countries(evidence, prior=population_prior())
 
 
+def media_clues(session: Session, sha256: str) -> list[Clue]:
+    """Every stored clue of the media item, extracted or added by an investigator."""
+    return list(session.scalars(select(Clue).where(Clue.media_sha256 == sha256)))
+
+
 def series_media(session: Session, group_id: str) -> list[str]:
     members = list(session.scalars(select(Media.sha256).where(Media.group_id == group_id)))
     if not members:
@@ -115,9 +121,7 @@ def case_series_media(
 ) -> list[str]:
     """The media of series ``group_id`` in the case (all of them with ``other_cases``)."""
     members = series_media(session, group_id)
-    in_case = set(
-        session.scalars(case_media_query(case_id).where(Occurrence.media_sha256.in_(members)))
-    )
+    in_case = set(session.scalars(case_media(case_id).where(Occurrence.media_sha256.in_(members))))
     if not in_case:
         raise NotFound(f"series {group_id!r} has no media in this case; see 'vidi groups'")
     return members if other_cases else [m for m in members if m in in_case]
@@ -129,45 +133,70 @@ def _estimate_case_id(
     if group_id is not None:
         sha256s = case_series_media(session, case_id, group_id, other_cases)
     else:
-        sha256s = [s for s in session.scalars(case_media_query(case_id)) if s is not None]
+        sha256s = [s for s in session.scalars(case_media(case_id)) if s is not None]
     evidence = clue_evidence(session, sha256s)
     evidence += near_duplicate_evidence(session, sha256s, case_id)
     return estimate_countries(evidence, prior=population_prior())
 
 
-def places_section(session: Session, case_id: int, top: int = 3) -> dict[str, Any]:
+@dataclass(frozen=True)
+class SeriesPlace:
+    """One series of a case and the top country of its own estimate."""
+
+    series: str
+    media: int
+    informative: bool
+    country: str | None
+    probability: float | None
+
+
+@dataclass(frozen=True)
+class Disagreement:
+    """How far the placed series of a case agree."""
+
+    series_placed: int
+    countries: dict[str, int]
+    share_agreeing: float | None
+
+
+@dataclass(frozen=True)
+class PlacesSection:
+    """The case report's places: the fused estimate, each series' own, and how they differ."""
+
+    estimate: Estimate
+    media_waiting_for_clues: int
+    series: list[SeriesPlace]
+    disagreement: Disagreement
+    top: int = 3
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            **self.estimate.to_dict(self.top),
+            "media_waiting_for_clues": self.media_waiting_for_clues,
+            "series": [asdict(s) for s in self.series],
+            "disagreement": asdict(self.disagreement),
+        }
+
+
+def places_section(session: Session, case_id: int, top: int = 3) -> PlacesSection:
     """The case report's view: each series' own estimate and how much the series disagree.
 
     A case holds many children and places; one estimate fused over every series would
     hide that ("Germany 100 %" for a set from sixteen countries). ``top`` is still the
     fused ranking, for a case that is one series.
     """
-    estimate = _estimate_case_id(session, case_id)
     waiting = (
         session.scalar(
             select(func.count())
             .select_from(Media)
-            .where(Media.sha256.in_(case_media_query(case_id)), Media.extracted_at.is_(None))
+            .where(Media.sha256.in_(case_media(case_id)), Media.extracted_at.is_(None))
         )
         or 0
     )
     series = series_estimates(session, case_id)
-    return {
-        "informative": estimate.informative,
-        "note": estimate.note,
-        "media_waiting_for_clues": waiting,
-        "series": series,
-        "disagreement": disagreement(series),
-        "top": [
-            {
-                "country": s.country,
-                "name": s.name,
-                "probability": round(s.probability, 4),
-                "reasons": [r.label for r in sorted(s.reasons, key=lambda r: -r.delta)[:3]],
-            }
-            for s in estimate.ranked[:top]
-        ],
-    }
+    return PlacesSection(
+        _estimate_case_id(session, case_id), waiting, series, disagreement(series), top
+    )
 
 
 MAX_SERIES_IN_REPORT = 50
@@ -175,43 +204,44 @@ MAX_SERIES_IN_REPORT = 50
 
 def series_estimates(
     session: Session, case_id: int, limit: int = MAX_SERIES_IN_REPORT
-) -> list[dict[str, Any]]:
+) -> list[SeriesPlace]:
     """The top country of each series of the case (largest series first)."""
     rows = session.execute(
         select(Media.group_id, func.count())
-        .where(Media.sha256.in_(case_media_query(case_id)), Media.group_id.is_not(None))
+        .where(Media.sha256.in_(case_media(case_id)), Media.group_id.is_not(None))
         .group_by(Media.group_id)
         .order_by(func.count().desc(), Media.group_id)
         .limit(limit)
     ).all()
     out = []
     for group_id, count in rows:
+        assert group_id is not None  # the query leaves out media in no series
         estimate = _estimate_case_id(session, case_id, group_id)
         best = estimate.ranked[0] if estimate.ranked else None
         out.append(
-            {
-                "series": group_id,
-                "media": count,
-                "informative": estimate.informative,
-                "country": best.country if best else None,
-                "probability": round(best.probability, 4) if best else None,
-            }
+            SeriesPlace(
+                series=group_id,
+                media=count,
+                informative=estimate.informative,
+                country=best.country if best else None,
+                probability=round(best.probability, 4) if best else None,
+            )
         )
     return out
 
 
-def disagreement(series: list[dict[str, Any]]) -> dict[str, Any]:
+def disagreement(series: list[SeriesPlace]) -> Disagreement:
     """How far the placed series agree: the distinct top countries and the largest share."""
-    placed = [s["country"] for s in series if s["informative"]]
+    placed = [s.country for s in series if s.informative and s.country is not None]
     counts: dict[str, int] = {}
     for country in placed:
         counts[country] = counts.get(country, 0) + 1
     agreeing = max(counts.values(), default=0)
-    return {
-        "series_placed": len(placed),
-        "countries": dict(sorted(counts.items(), key=lambda kv: -kv[1])),
-        "share_agreeing": round(agreeing / len(placed), 3) if placed else None,
-    }
+    return Disagreement(
+        series_placed=len(placed),
+        countries=dict(sorted(counts.items(), key=lambda kv: -kv[1])),
+        share_agreeing=round(agreeing / len(placed), 3) if placed else None,
+    )
 
 
 def add_investigator_clue(
@@ -259,7 +289,3 @@ def language_code(value: str) -> str:
     if code is None:
         raise VidiError(f"unknown language {value!r}; give an ISO 639-1 code such as pl")
     return normalise_language(code)
-
-
-def _chunks(items: list[str], size: int = 500) -> list[list[str]]:
-    return [items[i : i + size] for i in range(0, len(items), size)]

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from vidi.cases import get_case
+from vidi.estimates import PlacesSection, places_section
 from vidi.ingest.runs import is_stale
+from vidi.matching.review import KnownSection, known_section
 from vidi.store.models import IngestError, IngestRun, Media, Occurrence, Source
+from vidi.store.queries import case_media
 
 MEDIA_KINDS = ("image", "video")
 
@@ -46,10 +49,21 @@ class CaseReport:
     failed: int
     failures: dict[str, int]
     runs: list[RunSummary]
-    sections: dict[str, Any] = field(default_factory=dict)
+    known: KnownSection | None = None
+    places: PlacesSection | None = None
 
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
+    def to_dict(self) -> dict[str, Any]:
+        """The report as JSON: the counts and runs, then its sections."""
+        data = {f.name: getattr(self, f.name) for f in fields(self)}
+        data["runs"] = [asdict(r) for r in self.runs]
+        data["failures"] = dict(self.failures)
+        sections: dict[str, Any] = {}
+        for name in ("known", "places"):
+            section = data.pop(name)
+            if section is not None:
+                sections[name] = section.to_dict()
+        data["sections"] = sections
+        return data
 
 
 def _case_occurrences(case_id: int):  # type: ignore[no-untyped-def]
@@ -57,16 +71,6 @@ def _case_occurrences(case_id: int):  # type: ignore[no-untyped-def]
         select(Occurrence)
         .join(Source, Source.id == Occurrence.source_id)
         .where(Source.case_id == case_id)
-    )
-
-
-def case_media_query(case_id: int):  # type: ignore[no-untyped-def]
-    """SELECT of the distinct media SHA-256s in a case (for other reports to reuse)."""
-    return (
-        select(Occurrence.media_sha256)
-        .distinct()
-        .join(Source, Source.id == Occurrence.source_id)
-        .where(Source.case_id == case_id, Occurrence.media_sha256.is_not(None))
     )
 
 
@@ -100,7 +104,7 @@ def build_report(session: Session, case_name: str) -> CaseReport:
             func.count(distinct(occurrences.c.sha256)),
         )
     ).one()
-    media_ids = case_media_query(case.id).subquery()
+    media_ids = case_media(case.id).subquery()
     unique_media = session.scalar(select(func.count()).select_from(media_ids)) or 0
     media_new = (
         session.scalar(
@@ -130,9 +134,6 @@ def build_report(session: Session, case_name: str) -> CaseReport:
         )
     ]
     sources = session.scalar(select(func.count()).where(Source.case_id == case.id)) or 0
-    from vidi.estimates import places_section
-    from vidi.matching.status import known_section
-
     return CaseReport(
         case=case.name,
         country=case.country,
@@ -147,8 +148,6 @@ def build_report(session: Session, case_name: str) -> CaseReport:
         failed=sum(failures.values()),
         failures=failures,
         runs=runs,
-        sections={
-            "known": known_section(session, case.id),
-            "places": places_section(session, case.id),
-        },
+        known=known_section(session, case.id),
+        places=places_section(session, case.id),
     )

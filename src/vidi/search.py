@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vidi.cases import get_case
-from vidi.report import case_media_query
+from vidi.results import jsonable
 from vidi.store.models import Clue
+from vidi.store.queries import case_media
 
 TEXT_KINDS = ("text", "qr_text")
 
@@ -21,6 +23,9 @@ class TextHit:
     text: str
     confidence: float
     region: dict | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(self)  # type: ignore[no-any-return]
 
 
 def search_text(
@@ -36,7 +41,7 @@ def search_text(
         query = query.where(Clue.value.ilike(f"%{escaped}%", escape="\\"))
     if case_name is not None:
         case = get_case(session, case_name)
-        query = query.where(Clue.media_sha256.in_(case_media_query(case.id)))
+        query = query.where(Clue.media_sha256.in_(case_media(case.id)))
     query = query.order_by(Clue.confidence.desc()).limit(limit)
     return [
         TextHit(c.media_sha256, c.kind, c.value, c.confidence, c.region)

@@ -177,7 +177,7 @@ def test_an_unexpected_exception_is_one_line_with_its_own_status(
     def broken(session: object) -> list[Case]:
         raise RuntimeError("a bug")
 
-    monkeypatch.setattr("vidi.cli.cases.list_cases", broken)
+    monkeypatch.setattr("vidi.cases.list_cases", broken)
     result = CliRunner().invoke(app, ["--home", str(tmp_path), "case", "list"], env={})
     assert result.exit_code == EXIT_UNEXPECTED
     assert result.output.startswith("error: unexpected RuntimeError: a bug")

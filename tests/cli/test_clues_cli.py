@@ -50,7 +50,7 @@ def test_clues_place_and_investigator_clue_through_the_cli(tmp_path: Path) -> No
     assert any(r["kind"] == "gps_country" for r in placed["ranked"][0]["reasons"])
     _, out = vidi(home, "report", "--case", "op-x", "--json")
     places = json.loads(out)["sections"]["places"]
-    assert places["top"][0]["country"] == "PL" and places["media_waiting_for_clues"] == 0
+    assert places["ranked"][0]["country"] == "PL" and places["media_waiting_for_clues"] == 0
 
     _, out = vidi(home, "clues", str(folder / "madrid.jpg"), "--json")
     sha = json.loads(out)["sha256"]

@@ -12,8 +12,9 @@ from vidi.cases import create_case
 from vidi.config import Settings
 from vidi.demo import draw_scene, transformed_copies
 from vidi.ingest.describe import describe_file
-from vidi.ingest.pipeline import IngestSummary, ingest
+from vidi.results import IngestOutcome
 from vidi.store.db import Database
+from vidi.workbench import Workbench
 from vidi_testing import jpeg_bytes
 
 ROBUST = ("resize_50", "jpeg_q30", "jpeg_q60", "jpeg_q90", "colour_shift")
@@ -45,8 +46,9 @@ def new_case(db: Database, *names: str) -> None:
             create_case(session, name)
 
 
-def ingest_folder(db: Database, settings: Settings, case: str, folder: Path) -> IngestSummary:
-    return ingest(db, settings, case, [folder])
+def ingest_folder(db: Database, settings: Settings, case: str, folder: Path) -> IngestOutcome:
+    """Store the folder's files and match what is new (no clues)."""
+    return Workbench(settings, db).ingest(case, [folder], clues=False)
 
 
 def described(settings: Settings, paths: Iterable[Path]) -> list[dict]:

@@ -131,7 +131,7 @@ def test_an_ingest_after_damage_completes_and_matches_through_the_rebuilt_index(
     later = write_folder(tmp_path / "later", {"r": robust_copies(pictures(23, 1)[0])["jpeg_q90"]})
     with caplog.at_level(logging.WARNING, logger=LOGGER):
         summary = ingest_folder(db, settings, "c", tmp_path / "later")
-    assert summary.media_new == 1
+    assert summary.ingest.media_new == 1
     assert len(notices(caplog)) == 1
     new = hashlib.sha256(later["r"].read_bytes()).hexdigest()
     with db.session() as session:

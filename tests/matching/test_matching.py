@@ -44,7 +44,7 @@ def test_exact_matches_by_md5_sha1_and_sha256(
         import_hashlist(db, settings, tmp_path / f"l{n}.csv", f"list-{n}")
     new_case(db, "kite")
     summary = ingest_folder(db, settings, "kite", tmp_path / "seizure")
-    assert summary.matches == 3
+    assert summary.match.matches == 3
     for item, kind, category in (
         (a, "md5", "csam"),
         (b, "sha1", "exploitive"),
@@ -83,7 +83,7 @@ def test_transformed_copies_match_within_radius_and_unrelated_do_not(
         assert not others & {by_name[n] for n in ROBUST}
     with db.session() as session:
         report = build_report(session, "second")
-    known = report.sections["known"]
+    known = report.to_dict()["sections"]["known"]
     assert (known["near_known"], known["new"], known["known"]) == (len(ROBUST), 3, 0)
 
 
@@ -136,7 +136,7 @@ def test_a_list_imported_later_finds_stored_media_and_match_is_idempotent(
             (m.media_sha256, m.kind, m.hashlist_entry_id or 0, m.other_sha256 or "", m.distance)
             for m in session.scalars(select(Match))
         )
-        report = build_report(session, "c").sections["known"]
+        report = build_report(session, "c").to_dict()["sections"]["known"]
     assert after == before
     assert report["known"] == 1 and report["known_by_category"] == {"csam": 1}
     assert report["near_known"] == len(copies) - 1 and report["new"] == 0
@@ -152,7 +152,7 @@ def test_media_of_an_earlier_case_are_known_in_a_later_one(
     ingest_folder(db, settings, "one", tmp_path / "one")
     ingest_folder(db, settings, "two", tmp_path / "two")
     with db.session() as session:
-        known = build_report(session, "two").sections["known"]
+        known = build_report(session, "two").to_dict()["sections"]["known"]
         first_cases = dict(session.execute(select(Media.sha256, Media.first_case_id)).all())
     assert known["known"] == 1 and known["seen_in_earlier_cases"] == 1
     assert known["near_known"] == 1 and known["new"] == 0
@@ -172,6 +172,6 @@ def test_ignorable_files_and_media_are_counted(
     new_case(db, "c")
     ingest_folder(db, settings, "c", folder)
     with db.session() as session:
-        known = build_report(session, "c").sections["known"]
+        known = build_report(session, "c").to_dict()["sections"]["known"]
         assert session.scalar(select(HashListEntry.category)) == "ignorable"
     assert (known["ignorable_media"], known["ignorable_files"], known["new"]) == (1, 1, 0)

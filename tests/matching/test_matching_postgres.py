@@ -44,7 +44,7 @@ def test_import_and_match_on_postgres(settings: Settings, postgres_url: str, tmp
         match_case(db, settings, "pg")
         with db.session() as session:
             kinds = session.execute(select(Match.kind, Match.hashlist_entry_id)).all()
-            known = build_report(session, "pg").sections["known"]
+            known = build_report(session, "pg").to_dict()["sections"]["known"]
         assert ("sha1", 2) in kinds
         assert sum(1 for kind, entry in kinds if kind == "pdq" and entry == 1) == len(ROBUST) + 1
         assert (known["known"], known["near_known"]) == (1, len(ROBUST) + 1)

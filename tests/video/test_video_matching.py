@@ -11,10 +11,10 @@ from videomedia import Media as VideoSet
 
 from vidi.cases import create_case
 from vidi.config import Settings
-from vidi.ingest.pipeline import ingest
 from vidi.matching.lookup import lookup_file
 from vidi.store.db import Database
 from vidi.store.models import Match, Media
+from vidi.workbench import Workbench
 
 
 def test_video_links_and_lookup(
@@ -33,7 +33,7 @@ def test_video_links_and_lookup(
         shutil.copy(path, folder / path.name)
     with db.session() as session:
         create_case(session, "op-film")
-    ingest(db, settings, "op-film", [folder])
+    Workbench(settings, db).ingest("op-film", [folder], clues=False)
     with db.session() as session:
         name_of = {
             m.sha256: p.name

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vidi.audit.anchor import Anchor, AuditError, read_anchor
 from vidi.audit.chain import GENESIS, HASH_VERSION, HEAD_ID, expected_hash
+from vidi.results import jsonable
 from vidi.store.models import AuditEvent, AuditHead
 
 
@@ -53,6 +55,9 @@ class ChainVerification:
     @property
     def first_bad_id(self) -> int | None:
         return self.first_bad_event.id if self.first_bad_event else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(self)  # type: ignore[no-any-return]
 
 
 @dataclass

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from vidi.audit import AnchorCheck, ChainVerification, verify_chain, write_anchor
-from vidi.audit.anchor import new_anchor
-from vidi.cli.common import console, errors, friendly_errors, print_json, state
+from vidi.cli.common import console, errors, friendly_errors, print_json, workbench
+
+if TYPE_CHECKING:
+    from vidi.audit import AnchorCheck, ChainVerification
 
 audit_app = typer.Typer(help="Check the audit trail.", no_args_is_help=True)
 
@@ -26,15 +28,10 @@ def verify(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Check every event of the audit chain, its head and the anchors; exit 1 if it fails."""
-    st = state(ctx)
     with friendly_errors():
-        with st.db.session() as session:
-            result = verify_chain(session, st.settings.audit_anchor, anchor)
-        if export is not None and result.ok:
-            database = st.db.engine.url.render_as_string(hide_password=True)
-            write_anchor(export, new_anchor(result.events, result.head_hash, database))
+        result = workbench(ctx).audit_verify(anchor, export)
     if as_json:
-        print_json(result)
+        print_json(result.to_dict())
     else:
         _render(result, export)
     if export is not None and not result.ok:

@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import typer
-from rich.table import Table
 
-from vidi.cases import create_case, list_cases
-from vidi.cli.common import console, friendly_errors, print_json, state
+from vidi.cli.common import console, friendly_errors, print_json, workbench
 from vidi.cli.display import styled
 
 case_app = typer.Typer(help="Create and list cases.", no_args_is_help=True)
@@ -23,33 +19,30 @@ def create(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Create a case."""
-    with friendly_errors(), state(ctx).db.session() as session:
-        case = create_case(session, name, country, description)
-        data = {"id": case.id, "name": case.name, "country": case.country}
+    with friendly_errors():
+        case = workbench(ctx).create_case(name, country, description)
     if as_json:
-        print_json(data)
+        print_json(case.to_dict())
     else:
-        console.print(styled("created case ", (name, "bold"), f" (id {data['id']})"))
+        console.print(styled("created case ", (name, "bold"), f" (id {case.id})"))
 
 
 @case_app.command("list")
 def list_(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
     """List cases."""
-    with state(ctx).db.session() as session:
-        rows: list[dict[str, Any]] = [
-            {"id": c.id, "name": c.name, "country": c.country, "created_at": c.created_at}
-            for c in list_cases(session)
-        ]
+    from rich.table import Table
+
+    found = workbench(ctx).cases()
     if as_json:
-        print_json(rows)
+        print_json([c.to_dict() for c in found])
         return
     table = Table("id", "name", "country", "created")
-    for row in rows:
+    for case in found:
         table.add_row(
-            str(row["id"]),
-            row["name"],
-            row["country"] or "",
-            row["created_at"].isoformat(timespec="seconds"),
+            str(case.id),
+            case.name,
+            case.country or "",
+            case.created_at.isoformat(timespec="seconds"),
         )
     console.print(table)
 

@@ -1,4 +1,4 @@
-"""What every command shares: the settings, the database, JSON and error output."""
+"""What every command shares: the Workbench, JSON and error output."""
 
 from __future__ import annotations
 
@@ -10,14 +10,15 @@ from contextlib import contextmanager
 from dataclasses import asdict, is_dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
 from vidi.cli.display import HumanConsole, styled
-from vidi.config import Settings, load_settings
 from vidi.notices import LOGGER as NOTICE_LOGGER
-from vidi.store.db import Database, open_database
+
+if TYPE_CHECKING:
+    from vidi.workbench import Workbench
 
 console = HumanConsole()
 errors = HumanConsole(stderr=True)
@@ -25,24 +26,32 @@ errors = HumanConsole(stderr=True)
 
 
 class State:
-    """Per-invocation state built by the top-level callback."""
+    """Per-invocation state built by the top-level callback: the home and its Workbench.
+
+    The Workbench is made on first use, inside the command, so a bad setting is reported
+    by the error boundary, and ``vidi --help`` imports none of the services.
+    """
 
     def __init__(self, home: Path | None) -> None:
         self.home = home
-        self._settings: Settings | None = None
-        self._db: Database | None = None
+        self._workbench: Workbench | None = None
 
     @property
-    def settings(self) -> Settings:
-        if self._settings is None:
-            self._settings = load_settings(self.home)
-        return self._settings
+    def workbench(self) -> Workbench:
+        if self._workbench is None:
+            from vidi.workbench import Workbench
 
-    @property
-    def db(self) -> Database:
-        if self._db is None:
-            self._db = open_database(self.settings)
-        return self._db
+            self._workbench = Workbench.open(self.home)
+        return self._workbench
+
+    def close(self) -> None:
+        if self._workbench is not None:
+            self._workbench.close()
+
+
+def workbench(ctx: typer.Context) -> Workbench:
+    """The command's Workbench."""
+    return state(ctx).workbench
 
 
 def state(ctx: typer.Context) -> State:

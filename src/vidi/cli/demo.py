@@ -5,16 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from sqlalchemy import select
 
-from vidi.cases import create_case, get_case
-from vidi.cli.common import console, friendly_errors, state
-from vidi.cli.ingest import render_report
-from vidi.cli.progress import CountProgress, RichProgress
-from vidi.clues.runner import extract_clues
-from vidi.ingest.pipeline import ingest
-from vidi.report import build_report
-from vidi.store.models import Case
+from vidi.cli.common import console, friendly_errors, workbench
 
 
 def demo(
@@ -31,30 +23,26 @@ def demo(
     ),
 ) -> None:
     """Generate a benign demo seizure (rooms and objects, no people) and ingest it."""
-    from vidi.demo import generate_collection
+    from vidi.cli.ingest import render_report
+    from vidi.cli.progress import CountProgress, RichProgress
 
-    st = state(ctx)
-    manifest_path = data / "manifest.json"
-    if not manifest_path.exists():
+    def announce() -> None:
         console.print(f"generating {images} pictures and {videos} videos into {data} …")
-        generate_collection(data, seed=seed, images=images, videos=videos)
+
     with friendly_errors():
-        with st.db.session() as session:
-            if session.scalars(select(Case).where(Case.name == case)).first() is None:
-                create_case(session, case, description="generated benign demo collection")
-        ingest(st.db, st.settings, case, [data], None if quiet else RichProgress())
-        if clues and st.settings.extractors:
-            with st.db.session() as session:
-                case_id = get_case(session, case).id
-            extract_clues(
-                st.db,
-                st.settings,
-                case_id=case_id,
-                progress=None if quiet else CountProgress("clues"),
-                limit=clue_budget,
-            )
-        with st.db.session() as session:
-            render_report(build_report(session, case))
+        outcome = workbench(ctx).demo(
+            data,
+            images=images,
+            videos=videos,
+            seed=seed,
+            case=case,
+            clues=clues,
+            clue_budget=clue_budget,
+            on_generate=announce,
+            progress=None if quiet else RichProgress(),
+            clue_progress=None if quiet else CountProgress("clues"),
+        )
+    render_report(outcome.report)
 
 
 def register(app: typer.Typer) -> None:

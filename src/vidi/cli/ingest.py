@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from vidi.cases import get_case
-from vidi.cli.common import console, errors, friendly_errors, print_json, state
+from vidi.cli.common import console, errors, friendly_errors, print_json, workbench
 from vidi.cli.display import styled
-from vidi.cli.progress import CountProgress, RichProgress
-from vidi.clues.runner import extract_clues
-from vidi.ingest.describe import describe_file
-from vidi.ingest.pipeline import ingest as run_ingest
-from vidi.matching.importing import finish_pending_matches
-from vidi.report import CaseReport, build_report
-from vidi.status import status as vidi_status
+
+if TYPE_CHECKING:
+    from vidi.estimates import PlacesSection
+    from vidi.matching.review import KnownSection
+    from vidi.report import CaseReport
 
 ATIME_NOTE = (
     "{} evidence reads could not keep access times (O_NOATIME is refused to a user "
@@ -37,21 +34,22 @@ def ingest(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Ingest a seizure: hash every file, store unique media, match, extract clues."""
-    st = state(ctx)
-    settings = st.settings if workers is None else st.settings.with_changes(workers=workers)
+    from vidi.cli.progress import CountProgress, RichProgress
+
     show = not (quiet or as_json)
-    extraction = None
     with friendly_errors():
-        finish_pending_matches(st.db, settings)  # lists a killed import left unmatched
-        summary = run_ingest(st.db, settings, case, paths, RichProgress() if show else None)
-        if clues and settings.extractors:
-            with st.db.session() as session:
-                case_id = get_case(session, case).id
-            progress = CountProgress("clues") if show else None
-            extraction = extract_clues(st.db, settings, case_id=case_id, progress=progress)
+        outcome = workbench(ctx).ingest(
+            case,
+            paths,
+            clues=clues,
+            workers=workers,
+            progress=RichProgress() if show else None,
+            clue_progress=CountProgress("clues") if show else None,
+        )
     if as_json:
-        print_json({"ingest": summary, "clues": extraction})
+        print_json(outcome.to_dict())
         return
+    summary, extraction = outcome.ingest, outcome.clues
     console.print(
         f"run {summary.run_id}: {summary.files_seen} files ({summary.bytes_seen:,} bytes), "
         f"{summary.media_new} new media, {summary.media_known} already known, "
@@ -67,15 +65,15 @@ def ingest(
         )
 
 
-def render_places(places: dict[str, Any]) -> None:
-    console.print(styled(("likely countries", "bold"), ": ", places["note"]))
-    for rank, item in enumerate(places["top"], 1):
-        console.print(f"  {rank}. {item['name']} ({item['country']}) {item['probability']:.0%}")
-        for reason in item["reasons"]:
-            console.print(f"       {reason}")
-    if places["media_waiting_for_clues"]:
+def render_places(places: PlacesSection) -> None:
+    console.print(styled(("likely countries", "bold"), ": ", places.estimate.note))
+    for rank, score in enumerate(places.estimate.ranked[: places.top], 1):
+        console.print(f"  {rank}. {score.name} ({score.country}) {score.probability:.0%}")
+        for reason in sorted(score.reasons, key=lambda r: -r.delta)[:3]:
+            console.print(f"       {reason.label}")
+    if places.media_waiting_for_clues:
         console.print(
-            f"  {places['media_waiting_for_clues']} media still wait for clue extraction "
+            f"  {places.media_waiting_for_clues} media still wait for clue extraction "
             "(OCR is the slow part); 'vidi extract --case …' resumes it"
         )
 
@@ -97,12 +95,10 @@ def render_report(report: CaseReport) -> None:
     for reason, count in report.failures.items():
         table.add_row(f"  failed: {reason}", str(count))
     console.print(table)
-    known = report.sections.get("known")
-    if known:
-        render_known(known)
-    places = report.sections.get("places")
-    if places:
-        render_places(places)
+    if report.known is not None:
+        render_known(report.known)
+    if report.places is not None:
+        render_places(report.places)
     runs = Table(
         "run",
         "started",
@@ -133,17 +129,17 @@ def render_report(report: CaseReport) -> None:
             console.print(f"  run {r.id}: {ATIME_NOTE.format(r.atime_fallbacks)}")
 
 
-def render_known(known: dict) -> None:
+def render_known(known: KnownSection) -> None:
     table = Table(title="known, near-known, new", show_header=False)
-    table.add_row("known (hash lists, earlier cases)", str(known["known"]))
-    for category, count in known["known_by_category"].items():
+    table.add_row("known (hash lists, earlier cases)", str(known.known))
+    for category, count in known.known_by_category.items():
         table.add_row(f"  {category}", str(count))
-    table.add_row("  seen in earlier cases", str(known["seen_in_earlier_cases"]))
-    table.add_row("near-duplicates of known", str(known["near_known"]))
-    table.add_row("new", str(known["new"]))
-    table.add_row("ignorable media", str(known["ignorable_media"]))
-    table.add_row("ignorable other files", str(known["ignorable_files"]))
-    table.add_row("near-duplicate groups", str(known["near_duplicate_groups"]))
+    table.add_row("  seen in earlier cases", str(known.seen_in_earlier_cases))
+    table.add_row("near-duplicates of known", str(known.near_known))
+    table.add_row("new", str(known.new))
+    table.add_row("ignorable media", str(known.ignorable_media))
+    table.add_row("ignorable other files", str(known.ignorable_files))
+    table.add_row("near-duplicate groups", str(known.near_duplicate_groups))
     console.print(table)
 
 
@@ -156,14 +152,16 @@ def report(
 ) -> None:
     """What a case holds: files, unique media, new vs known, failures, runs."""
     if new_first:
-        from vidi.cli.known import print_new_first, review_order
+        from vidi.cli.known import print_new_first
 
-        print_new_first(review_order(ctx, case, limit), as_json)
+        with friendly_errors():
+            items = workbench(ctx).review_order(case, limit)
+        print_new_first(items, as_json)
         return
-    with friendly_errors(), state(ctx).db.session() as session:
-        result = build_report(session, case)
+    with friendly_errors():
+        result = workbench(ctx).report(case)
     if as_json:
-        print_json(result.as_dict())
+        print_json(result.to_dict())
     else:
         render_report(result)
 
@@ -175,29 +173,28 @@ def hash_(
 ) -> None:
     """Hashes, type, size and PDQ of one file, exactly as ingest stores them."""
     with friendly_errors():
-        described = describe_file(file, state(ctx).settings)
+        described = workbench(ctx).describe_file(file)
     if as_json:
-        print_json(described)
+        print_json(described.to_dict())
         return
-    for key, value in described.items():
+    for key, value in described.facts:
         console.print(styled((key, "bold"), ": ", str(value)))
 
 
 def status(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
     """Where the data lives (database URL with the password hidden) and counts."""
-    st = state(ctx)
     with friendly_errors():
-        result = vidi_status(st.settings, st.db)
+        result = workbench(ctx).status()
     if as_json:
-        print_json(result)
+        print_json(result.to_dict())
         return
     for key in ("home", "database_url", "database", "blobs"):
-        console.print(styled((key, "bold"), ": ", str(result[key])))
-    for key, value in result["counts"].items():
+        console.print(styled((key, "bold"), ": ", str(getattr(result, key))))
+    for key, value in result.counts.items():
         console.print(f"  {key}: {value:,}")
-    if not result["audit"]["ok"]:
+    if not result.audit.ok:
         errors.print(
-            f"warning: the audit trail does not verify: {result['audit']['problem']}; "
+            f"warning: the audit trail does not verify: {result.audit.problem}; "
             "run 'vidi audit verify' for details",
             soft_wrap=True,
             markup=False,

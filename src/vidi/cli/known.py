@@ -1,34 +1,23 @@
 """``vidi hashlist``, ``match``, ``lookup``, ``groups``, ``export``, ``category``.
 
-Thin skins over :mod:`vidi.matching`: parse, call, print a table or ``--json``.
+Thin skins over the Workbench: parse, call, print a table or ``--json``.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.table import Table
 
-from vidi.cases import get_case
-from vidi.cli.common import console, errors, friendly_errors, print_json, state
+from vidi.cli.common import console, errors, friendly_errors, print_json, workbench
 from vidi.cli.display import styled
-from vidi.cli.progress import CountProgress
 from vidi.errors import VidiError
-from vidi.matching import (
-    case_groups,
-    export_case,
-    import_hashlist,
-    list_hashlists,
-    lookup_file,
-    lookup_pdq,
-    match_case,
-    new_first,
-    set_category,
-)
-from vidi.matching.importing import finish_pending_matches
-from vidi.matching.lookup import LookupResult
-from vidi.matching.status import MediaStatus
+
+if TYPE_CHECKING:
+    from vidi.matching import LookupResult
+    from vidi.matching.review import MediaStatus
 
 hashlist_app = typer.Typer(help="Import and list hash lists (VICS, CSV, NSRL).")
 category_app = typer.Typer(help="Categories investigators set on media.")
@@ -44,12 +33,13 @@ def hashlist_import(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Import a hash list in one transaction: all of it, or nothing when a record is bad."""
-    st = state(ctx)
+    from vidi.cli.progress import CountProgress
+
     progress = None if quiet or as_json else CountProgress(f"import {name}")
     with friendly_errors():
-        result = import_hashlist(st.db, st.settings, file, name, format, progress)
+        result = workbench(ctx).import_hashlist(file, name, format, progress=progress)
     if as_json:
-        print_json(result)
+        print_json(result.to_dict())
         return
     console.print(
         f"hash list {result.name!r} ({result.format}): {result.status}, "
@@ -62,10 +52,10 @@ def hashlist_import(
 @hashlist_app.command("list")
 def hashlist_list(ctx: typer.Context, as_json: bool = typer.Option(False, "--json")) -> None:
     """The imported hash lists."""
-    with friendly_errors(), state(ctx).db.session() as session:
-        lists = list_hashlists(session)
+    with friendly_errors():
+        lists = workbench(ctx).hashlists()
     if as_json:
-        print_json(lists)
+        print_json([h.to_dict() for h in lists])
         return
     table = Table("id", "name", "format", "entries", "ignorable", "imported", "sha256")
     for h in lists:
@@ -88,13 +78,13 @@ def match(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Match every media item of the case again (exact and near), then regroup."""
-    st = state(ctx)
+    from vidi.cli.progress import CountProgress
+
     progress = None if quiet or as_json else CountProgress(f"match {case}")
     with friendly_errors():
-        finish_pending_matches(st.db, st.settings)  # lists a killed import left unmatched
-        summary = match_case(st.db, st.settings, case, progress)
+        summary = workbench(ctx).match(case, progress=progress)
     if as_json:
-        print_json(summary)
+        print_json(summary.to_dict())
         return
     console.print(
         f"case {summary.case}: {summary.media} media matched, {summary.matches} matches, "
@@ -110,17 +100,16 @@ def lookup(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """What a file or a PDQ hash matches: lists, cases and categories, nearest first."""
-    st = state(ctx)
     with friendly_errors():
         if (file is None) == (pdq is None):
             raise VidiError("give a FILE or --pdq HEX (one of them)")
         if file is not None:
-            result = lookup_file(st.db, st.settings, file)
+            result = workbench(ctx).lookup_file(file)
         else:
             assert pdq is not None
-            result = lookup_pdq(st.db, st.settings, pdq)
+            result = workbench(ctx).lookup_pdq(pdq)
     if as_json:
-        print_json(result)
+        print_json(result)  # LookupResult.to_dict() lands with matching/lookup.py
         return
     render_lookup(result)
 
@@ -148,10 +137,10 @@ def groups(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Near-duplicate groups of the case: a representative and its members."""
-    with friendly_errors(), state(ctx).db.session() as session:
-        found = case_groups(session, get_case(session, case).id)
+    with friendly_errors():
+        found = workbench(ctx).groups(case)
     if as_json:
-        print_json(found)
+        print_json([g.to_dict() for g in found])
         return
     table = Table("group", "members", "representative", "quality", "size")
     for g in found:
@@ -175,11 +164,11 @@ def export(
 ) -> None:
     """Write the case's media with hashes and categories as a hash list (audited)."""
     with friendly_errors():
-        count = export_case(state(ctx).db, case, format, out)
+        result = workbench(ctx).export(case, out, format)
     if as_json:
-        print_json({"case": case, "format": format, "path": str(out), "media": count})
+        print_json(result.to_dict())
         return
-    console.print(f"wrote {count} media of case {case} to {out} ({format})")
+    console.print(f"wrote {result.media} media of case {case} to {out} ({format})")
 
 
 @category_app.command("set")
@@ -190,19 +179,18 @@ def category_set(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Set an investigator's category on a media item (audited)."""
-    with friendly_errors(), state(ctx).db.session() as session:
-        chosen = set_category(session, media, category)
+    with friendly_errors():
+        result = workbench(ctx).set_category(media, category)
     if as_json:
-        print_json({"media": media, "category": chosen})
+        print_json(result.to_dict())
         return
-    console.print(f"media {media[:16]}: category {chosen or 'cleared'}")
+    console.print(f"media {media[:16]}: category {result.category or 'cleared'}")
 
 
 def print_new_first(items: list[MediaStatus], as_json: bool) -> None:
     """``vidi report --new-first``: the case's new media in review order."""
-    fields = ("sha256", "status", "path", "group_id", "pdq_quality", "nearest_known", "category")
     if as_json:
-        print_json([{k: getattr(m, k) for k in fields} for m in items])
+        print_json([m.to_dict() for m in items])
         return
     table = Table("#", "status", "sha256", "path", "group", "quality", "nearest known")
     for number, m in enumerate(items, start=1):
@@ -216,11 +204,6 @@ def print_new_first(items: list[MediaStatus], as_json: bool) -> None:
             "" if m.nearest_known is None else f"{m.nearest_known:g}",
         )
     console.print(table)
-
-
-def review_order(ctx: typer.Context, case: str, limit: int | None) -> list[MediaStatus]:
-    with friendly_errors(), state(ctx).db.session() as session:
-        return new_first(session, get_case(session, case).id, limit)
 
 
 def register(app: typer.Typer) -> None:

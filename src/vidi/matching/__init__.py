@@ -10,7 +10,7 @@ from vidi.matching.groups import Group, GroupMember
 from vidi.matching.importing import HashListInfo, ImportResult, import_hashlist, list_hashlists
 from vidi.matching.known_index import KnownIndex, SyncReport
 from vidi.matching.lookup import LookupHit, LookupResult, lookup_file, lookup_pdq, lookup_pdqs
-from vidi.matching.status import case_groups, known_section, new_first
+from vidi.matching.review import case_groups, known_section, new_first
 
 __all__ = [
     "Group",

@@ -8,6 +8,7 @@ groups the media belong to.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
@@ -20,8 +21,10 @@ from vidi.matching.groups import assign_groups
 from vidi.matching.known_index import KnownIndex
 from vidi.matching.matcher import BATCH, match_media
 from vidi.progress import CountProgress
+from vidi.results import jsonable
 from vidi.store.db import Database
-from vidi.store.models import IngestRun, Media, Occurrence, Source
+from vidi.store.models import IngestRun, Media, Occurrence
+from vidi.store.queries import case_media
 
 
 @dataclass(frozen=True)
@@ -35,15 +38,8 @@ class MatchSummary:
     index_rebuilt: bool = False
     deferred: str | None = None
 
-
-def case_media(case_id: int) -> Select[str | None]:
-    """The distinct media SHA-256s of a case's occurrences."""
-    return (
-        select(Occurrence.media_sha256)
-        .distinct()
-        .join(Source, Source.id == Occurrence.source_id)
-        .where(Source.case_id == case_id, Occurrence.media_sha256.is_not(None))
-    )
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(self)  # type: ignore[no-any-return]
 
 
 def match_case(

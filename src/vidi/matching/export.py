@@ -18,7 +18,7 @@ from vidi import audit
 from vidi.cases import get_case
 from vidi.errors import NotFound, VidiError
 from vidi.hashlists import IGNORABLE, VICS_CATEGORY_NAMES, ExportItem, write_csv, write_vics
-from vidi.matching.status import case_media_status
+from vidi.matching.review import case_media_status
 from vidi.store.db import Database
 from vidi.store.models import Media
 

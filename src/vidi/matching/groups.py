@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from vidi.matching.matcher import NEAR_KINDS
+from vidi.results import jsonable
 from vidi.store.models import Match, Media
+from vidi.store.queries import in_chunks
 
 CHUNK = 500
 
@@ -37,6 +40,9 @@ class Group:
     id: str
     representative: GroupMember
     members: tuple[GroupMember, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(self)  # type: ignore[no-any-return]
 
 
 class UnionFind:
@@ -59,11 +65,6 @@ class UnionFind:
             self.parent[high] = low
 
 
-def _chunks(items: Sequence[str]) -> Iterable[Sequence[str]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
-
-
 def near_components(session: Session, seeds: Iterable[str]) -> UnionFind:
     """Union-find over every media item reachable from the seeds by near matches."""
     found = UnionFind()
@@ -72,7 +73,7 @@ def near_components(session: Session, seeds: Iterable[str]) -> UnionFind:
         found.find(sha)
     while frontier:
         reached: list[str] = []
-        for chunk in _chunks(frontier):
+        for chunk in in_chunks(frontier, CHUNK):
             edges = session.execute(
                 select(Match.media_sha256, Match.other_sha256).where(
                     Match.media_sha256.in_(chunk),
@@ -94,7 +95,7 @@ def assign_groups(session: Session, seeds: Iterable[str]) -> int:
     found = near_components(session, seeds)
     members = list(found.parent)
     changes = []
-    for chunk in _chunks(members):
+    for chunk in in_chunks(members, CHUNK):
         current = session.execute(
             select(Media.sha256, Media.group_id).where(Media.sha256.in_(chunk))
         )

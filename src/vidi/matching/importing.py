@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sqlalchemy import delete, select, update
@@ -35,6 +36,7 @@ from vidi.matching.known_index import KnownIndex
 from vidi.matching.listmatch import match_hashlist
 from vidi.notices import notice
 from vidi.progress import CountProgress, NoCountProgress
+from vidi.results import jsonable
 from vidi.store.db import Database
 from vidi.store.models import HashList, HashListEntry, utcnow
 
@@ -72,6 +74,9 @@ class ImportResult:
     matches: int
     finished: tuple[FinishedMatch, ...] = ()
 
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(self)  # type: ignore[no-any-return]
+
 
 @dataclass(frozen=True)
 class HashListInfo:
@@ -82,6 +87,9 @@ class HashListInfo:
     ignorable: bool
     file_sha256: str
     imported_at: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(self)  # type: ignore[no-any-return]
 
 
 def file_facts(path: Path, format: str) -> tuple[str, int | None]:

@@ -7,7 +7,7 @@ module fetches them for a whole batch of hits in a few indexed queries.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from sqlalchemy import and_, or_, select
@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from vidi.matching.labels import MEDIA_PREFIX_HEX, Label, LabelKind, decode_label
 from vidi.store.models import HashList, HashListEntry, Media, VideoFrame
+from vidi.store.queries import in_chunks
 
 QUERY_CHUNK = 500
 
@@ -79,15 +80,10 @@ def resolve_labels(session: Session, labels: Iterable[int]) -> Resolved:
     return resolved
 
 
-def _chunked(items: Sequence[int], size: int = QUERY_CHUNK) -> Iterable[Sequence[int]]:
-    for start in range(0, len(items), size):
-        yield items[start : start + size]
-
-
 def _frames(session: Session, labels: dict[int, int]) -> dict[int, FrameRef]:
     label_of = {payload: label for label, payload in labels.items()}
     found: dict[int, FrameRef] = {}
-    for ids in _chunked(list(label_of)):
+    for ids in in_chunks(list(label_of), QUERY_CHUNK):
         rows = session.execute(
             select(
                 VideoFrame.id,
@@ -106,7 +102,7 @@ def _frames(session: Session, labels: dict[int, int]) -> dict[int, FrameRef]:
 def _entries(session: Session, labels: dict[int, int]) -> dict[int, EntryRef]:
     label_of = {payload: label for label, payload in labels.items()}
     found: dict[int, EntryRef] = {}
-    for ids in _chunked(list(label_of)):
+    for ids in in_chunks(list(label_of), QUERY_CHUNK):
         rows = session.execute(
             select(
                 HashListEntry.id,

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from vidi.places.countries import country_codes, country_name
 from vidi.places.evidence import ClueEvidence, Likelihood, clue_likelihood
@@ -111,6 +112,37 @@ class Estimate:
 
     def top(self, n: int = 5) -> list[CountryScore]:
         return self.ranked[:n]
+
+    def to_dict(self, top: int = 10) -> dict[str, Any]:
+        """The one JSON form of an estimate (``vidi place``, ``vidi clues``, the report)."""
+        return {
+            "informative": self.informative,
+            "note": self.note,
+            "clues_used": self.clues_used,
+            "ranked": [
+                {
+                    "country": s.country,
+                    "name": s.name,
+                    "probability": round(s.probability, 4),
+                    "score": round(s.score, 3),
+                    "reasons": [
+                        {
+                            "clue": r.label,
+                            "kind": r.kind,
+                            "value": r.value,
+                            "delta": round(r.delta, 3),
+                            "count": r.count,
+                        }
+                        for r in s.reasons
+                    ],
+                }
+                for s in self.ranked[:top]
+            ],
+            "not_informative": [
+                {"clue": c.label, "kind": c.kind, "value": c.value, "why": c.why}
+                for c in self.not_informative
+            ],
+        }
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""What each media item of a case is: known, near-known, new or ignorable.
+"""What each media item of a case is for review: known, near-known, new or ignorable.
 
 - **known**: on a hash list exactly (MD5, SHA-1 or SHA-256) that is not an ignore list,
   or first seen in another case;
@@ -16,16 +16,16 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from vidi.matching.casematch import case_media
 from vidi.matching.groups import Group, GroupMember, representative
 from vidi.matching.matcher import EXACT_KINDS, NEAR_KINDS
 from vidi.store.models import HashList, HashListEntry, Match, Media, Occurrence, Source
+from vidi.store.queries import case_media
 
 STATUSES: tuple[str, ...] = ("known", "near-known", "new", "ignorable")
 CATEGORY_PRECEDENCE: tuple[str, ...] = (
@@ -56,6 +56,20 @@ class MediaStatus:
     category: str | None
     nearest_known: float | None
     path: str | None
+
+    REVIEW_FIELDS = (
+        "sha256",
+        "status",
+        "path",
+        "group_id",
+        "pdq_quality",
+        "nearest_known",
+        "category",
+    )
+
+    def to_dict(self) -> dict[str, Any]:
+        """What a reviewer's list shows of the item (``vidi report --new-first --json``)."""
+        return {name: getattr(self, name) for name in self.REVIEW_FIELDS}
 
 
 def best_category(categories: Iterable[str | None]) -> str | None:
@@ -201,12 +215,28 @@ def ignorable_files(session: Session, case_id: int) -> int:
     return session.scalar(query) or 0
 
 
-def known_section(session: Session, case_id: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class KnownSection:
     """The report's "known" section: counts by status, known by category, groups."""
+
+    known: int
+    known_by_category: dict[str, int]
+    seen_in_earlier_cases: int
+    near_known: int
+    new: int
+    ignorable_media: int
+    ignorable_files: int
+    near_duplicate_groups: int
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def known_section(session: Session, case_id: int) -> KnownSection:
+    """Count the case's media by status, known media by category, and the groups."""
     statuses: Counter[str] = Counter()
     categories: Counter[str] = Counter()
     groups: Counter[str] = Counter()
-    earlier = 0
     for item in case_media_status(session, case_id):
         statuses[item.status] += 1
         if item.status == "known":
@@ -216,17 +246,16 @@ def known_section(session: Session, case_id: int) -> dict[str, Any]:
     earlier_query = select(func.count()).where(
         Media.sha256.in_(case_media(case_id)), Media.first_case_id != case_id
     )
-    earlier = session.scalar(earlier_query) or 0
-    return {
-        "known": statuses["known"],
-        "known_by_category": dict(sorted(categories.items())),
-        "seen_in_earlier_cases": earlier,
-        "near_known": statuses["near-known"],
-        "new": statuses["new"],
-        "ignorable_media": statuses["ignorable"],
-        "ignorable_files": ignorable_files(session, case_id),
-        "near_duplicate_groups": sum(1 for n in groups.values() if n > 1),
-    }
+    return KnownSection(
+        known=statuses["known"],
+        known_by_category=dict(sorted(categories.items())),
+        seen_in_earlier_cases=session.scalar(earlier_query) or 0,
+        near_known=statuses["near-known"],
+        new=statuses["new"],
+        ignorable_media=statuses["ignorable"],
+        ignorable_files=ignorable_files(session, case_id),
+        near_duplicate_groups=sum(1 for n in groups.values() if n > 1),
+    )
 
 
 def new_first(session: Session, case_id: int, limit: int | None = None) -> list[MediaStatus]:
