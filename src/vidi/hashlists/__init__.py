@@ -4,6 +4,7 @@ from vidi.hashlists.csvlist import write_csv
 from vidi.hashlists.entry import (
     IGNORABLE,
     VICS_CATEGORY_NAMES,
+    ExportFile,
     ExportItem,
     KnownEntry,
     vics_category_code,
@@ -16,6 +17,7 @@ __all__ = [
     "FORMATS",
     "IGNORABLE",
     "VICS_CATEGORY_NAMES",
+    "ExportFile",
     "ExportItem",
     "KnownEntry",
     "detect_format",

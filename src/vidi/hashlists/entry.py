@@ -63,8 +63,25 @@ class KnownEntry:
 
 
 @dataclass(frozen=True)
+class ExportFile:
+    """One file that holds an exported item: its name and its path inside the source.
+
+    ``relative_path`` joins the archive chain and the path inside the innermost archive
+    with "/" ("x/b.zip/inner/pic.jpg"), so other tools see where the file sat.
+    """
+
+    name: str
+    relative_path: str | None = None
+
+
+@dataclass(frozen=True)
 class ExportItem:
-    """One item to write into a hash list (from the media table or a KnownEntry)."""
+    """One item to write into a hash list (from the media table or a KnownEntry).
+
+    ``files`` are the item's occurrences (every file holding it); ``file_names`` is
+    what is known without paths. ``other_hashes`` are hashes Vidi carries as opaque
+    text (PhotoDNA, …), written back as read: (HashName, HashValue).
+    """
 
     md5: str | None = None
     sha1: str | None = None
@@ -76,6 +93,8 @@ class ExportItem:
     file_names: tuple[str, ...] = ()
     media_id: int | None = None
     extra: dict[str, Any] = field(default_factory=dict)
+    files: tuple[ExportFile, ...] = ()
+    other_hashes: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def from_entry(cls, entry: KnownEntry) -> ExportItem:
@@ -97,7 +116,23 @@ class ExportItem:
             size=_as_size(size),
             file_names=names,
             media_id=_as_size(entry.extra.get("MediaID")),
+            other_hashes=tuple(opaque_hashes(entry.extra)),
         )
+
+
+def opaque_hashes(extra: dict[str, Any]) -> list[tuple[str, str]]:
+    """The (HashName, HashValue) pairs of a read record's hash lists that Vidi does not compute."""
+    found: list[tuple[str, str]] = []
+    for key, listed in extra.items():
+        if key.lower().replace("_", "") not in ("alternativehashes", "hashes"):
+            continue
+        for item in listed if isinstance(listed, list) else ():
+            keys = {str(k).lower(): v for k, v in item.items()} if isinstance(item, dict) else {}
+            name, value = keys.get("hashname"), keys.get("hashvalue")
+            kind = name.lower().replace("-", "").replace("_", "") if isinstance(name, str) else ""
+            if isinstance(value, str) and value and kind and kind not in HASH_KINDS:
+                found.append((str(name), value))
+    return found
 
 
 def as_export_item(item: ExportItem | KnownEntry) -> ExportItem:

@@ -22,10 +22,12 @@ import ijson
 from vidi.errors import HashListError
 from vidi.hashlists.entry import (
     HASH_KINDS,
+    ExportFile,
     ExportItem,
     KnownEntry,
     as_export_item,
     make_entry,
+    normalise_hash,
     shown,
     vics_category_code,
     vics_category_name,
@@ -122,17 +124,26 @@ def _first_line(error: Exception) -> str:
 
 
 def media_entry(record: Any, where: str) -> KnownEntry:
-    """One VICS Media record → KnownEntry; unmapped fields (and the raw Category) go to extra."""
+    """One VICS Media record → KnownEntry; unmapped fields (and the raw Category) go to extra.
+
+    Hashes come from the record's own fields (``MD5``, ``SHA1``, ``SHA256``, ``PDQ``) and
+    from the lists other tools write (``AlternativeHashes``, ``Hashes``). A hash given
+    twice must agree; hashes Vidi does not compute (PhotoDNA, …) stay in ``extra``.
+    """
     if not isinstance(record, dict):
         raise HashListError(f"{where}: a Media record must be a JSON object")
     hashes: dict[str, Any] = {}
     extra: dict[str, Any] = {}
+    listed: list[tuple[str, Any]] = []
     raw_category: Any = None
     note: str | None = None
     for key, value in record.items():
         name = _field_name(key)
         if name in HASH_KINDS:
             hashes[name] = value
+        elif name in _HASH_LIST_FIELDS:
+            listed.extend((key, item) for item in _hash_items(value, key, where))
+            extra[key] = value
         elif name == "category":
             raw_category = value
             extra[key] = value
@@ -140,10 +151,15 @@ def media_entry(record: Any, where: str) -> KnownEntry:
             note = None if value in (None, "") else str(value)
         else:
             extra[key] = value
-    for kind, value in _listed_hashes(record.get("Hashes")):
-        hashes.setdefault(kind, value)
+    for field, (kind, value) in listed:
+        _add_listed(hashes, kind, value, f"{where}: {field}")
     category = vics_category_name(_category_code(raw_category, where))
     return make_entry(where, hashes, category, note, extra)
+
+
+_HASH_LIST_FIELDS = ("alternativehashes", "hashes")
+"""Lists of ``{"HashName": …, "HashValue": …}``: VICS 2.0's ``AlternativeHashes`` (how
+other tools carry PDQ and SHA256) and ``Hashes``, which some exporters write instead."""
 
 
 @functools.lru_cache(maxsize=1024)
@@ -152,17 +168,44 @@ def _field_name(key: str) -> str:
     return key.lower().replace("-", "").replace("_", "")
 
 
-def _listed_hashes(listed: Any) -> Iterator[tuple[str, Any]]:
-    """Hashes given as [{"HashName": ..., "HashValue": ...}], as some 2.0 exporters write."""
-    if not isinstance(listed, list):
+def _hash_items(listed: Any, field: str, where: str) -> Iterator[tuple[str, Any]]:
+    """(kind, value) of each item of a hash list field whose HashName Vidi computes.
+
+    HashName is compared without case, '-' or '_'; other names (PhotoDNA, …) are
+    opaque here and stay in ``extra`` with the whole list.
+    """
+    if listed is None:
         return
-    for item in listed:
+    if not isinstance(listed, list):
+        raise HashListError(f"{where}: {field} must be a list, got {shown(listed)}")
+    for number, item in enumerate(listed):
         if not isinstance(item, dict):
-            continue
-        keys = {str(k).lower(): v for k, v in item.items()}
-        kind = str(keys.get("hashname") or "").lower().replace("-", "").replace("_", "")
+            raise HashListError(f"{where}: {field}[{number}] must be a JSON object")
+        keys = {_field_name(str(k)): v for k, v in item.items()}
+        name = keys.get("hashname")
+        if not isinstance(name, str):
+            raise HashListError(f"{where}: {field}[{number}] has no HashName text")
+        kind, value = _field_name(name), keys.get("hashvalue")
         if kind in HASH_KINDS:
-            yield kind, keys.get("hashvalue")
+            yield kind, value
+        elif value is not None and not isinstance(value, str):
+            raise HashListError(
+                f"{where}: {field}[{number}] {name} must be text, got {shown(value)}"
+            )
+
+
+def _add_listed(hashes: dict[str, Any], kind: str, value: Any, where: str) -> None:
+    """Take a listed hash, or check it against the same hash given as a field."""
+    given = hashes.get(kind)
+    if given is None or given == "":
+        hashes[kind] = value
+        return
+    mine = normalise_hash(kind, given, where)
+    theirs = normalise_hash(kind, value, where)
+    if theirs is not None and mine != theirs:
+        raise HashListError(
+            f"{where}: {kind.upper()} {theirs} differs from the record's {kind.upper()} {mine}"
+        )
 
 
 def _category_code(raw: Any, where: str) -> int | None:
@@ -200,8 +243,8 @@ def write_vics(
     """Write a VICS case file (1.3 or 2.0 shape), one Media record at a time; returns the count.
 
     The result reads back with ``read_hashlist`` and follows the public Project VIC shape,
-    so other VICS tools can import it. SHA256 and PDQ are Vidi additions that such tools
-    skip; MD5 is what they key on.
+    so other VICS tools can import it: MD5 and SHA1 as fields (what they key on), SHA256
+    and PDQ in ``AlternativeHashes``. The exact shape is in docs/hashlists.md.
     """
     if version not in VICS_VERSIONS:
         raise ValueError(f"VICS version must be one of {VICS_VERSIONS}, got {version!r}")
@@ -232,7 +275,11 @@ def _header(version: str, case_name: str | None, case_id: str | None) -> str:
 
 
 def media_record(item: ExportItem, number: int) -> dict[str, Any]:
-    """The VICS Media object for one item; absent values are left out, Category is always there."""
+    """The VICS Media object for one item; absent values are left out, Category is always there.
+
+    MD5 and SHA1 are fields of the public model; SHA256, PDQ and opaque hashes go in
+    ``AlternativeHashes``, where other VICS 2.0 tools look for them.
+    """
     code = vics_category_code(item.category)
     record: dict[str, Any] = {
         "MediaID": item.media_id if item.media_id is not None else number,
@@ -242,18 +289,34 @@ def media_record(item: ExportItem, number: int) -> dict[str, Any]:
         record["MD5"] = item.md5.upper()
     if item.sha1:
         record["SHA1"] = item.sha1.upper()
-    if item.sha256:
-        record["SHA256"] = item.sha256.lower()
-    if item.pdq:
-        record["PDQ"] = item.pdq.lower()
     if item.size is not None:
         record["MediaSize"] = item.size
+    if item.files and item.files[0].relative_path is not None:
+        record["RelativeFilePath"] = item.files[0].relative_path
     if item.note:
         record["Comments"] = item.note
     if item.category and code is None:
         record["Tags"] = item.category
-    if item.file_names:
+    if item.files:
+        record["MediaFiles"] = [_media_file(f) for f in item.files]
+    elif item.file_names:
         record["MediaFiles"] = [{"FileName": name} for name in item.file_names]
+    alternative = [
+        *((name, value) for name, value in (("SHA256", item.sha256), ("PDQ", item.pdq)) if value),
+        *item.other_hashes,
+    ]
+    if alternative:
+        record["AlternativeHashes"] = [
+            {"HashName": name, "HashValue": value.lower() if name in ("SHA256", "PDQ") else value}
+            for name, value in alternative
+        ]
     for key, value in item.extra.items():
         record.setdefault(key, value)
     return record
+
+
+def _media_file(file: ExportFile) -> dict[str, Any]:
+    found: dict[str, Any] = {"FileName": file.name}
+    if file.relative_path is not None:
+        found["RelativeFilePath"] = file.relative_path
+    return found
