@@ -7,6 +7,7 @@ Schema changes go through Alembic migrations in ``store/migrations``.
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
@@ -44,6 +45,9 @@ class Case(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     description: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    public_id: Mapped[str] = mapped_column(
+        String(36), unique=True, index=True, default=lambda: str(uuid.uuid4())
+    )  # the CaseID of every export of this case (migration 0011)
 
 
 class Source(Base):
@@ -325,3 +329,76 @@ class AuditHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     events: Mapped[int] = mapped_column(Integer)
     hash: Mapped[str] = mapped_column(String(64))
+
+
+class UserAccount(Base):
+    """A person who signs in to the web workbench, with their role and exposure settings.
+
+    ``password_hash`` is an argon2id hash; ``must_change_password`` is set for one-time
+    passwords. ``totp_secret`` turns on the second step; ``totp_pending`` holds a secret
+    being enrolled until a code from it is confirmed.
+    """
+
+    __tablename__ = "user_account"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), unique=True)
+    role: Mapped[str] = mapped_column(String(16))  # admin | investigator | viewer
+    password_hash: Mapped[str] = mapped_column(Text)
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=True)
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_pending: Mapped[str | None] = mapped_column(String(64))
+    blur_strength: Mapped[int] = mapped_column(Integer, default=24)
+    greyscale: Mapped[bool] = mapped_column(Boolean, default=True)
+    thumb_size: Mapped[int] = mapped_column(Integer, default=192)
+    reveals: Mapped[int] = mapped_column(Integer, default=0)
+    """Clear pictures shown to this user, ever (the exposure counter)."""
+    exposed_seconds: Mapped[int] = mapped_column(Integer, default=0)
+    """Time spent in signed-in sessions, ever (gaps longer than the idle limit not counted)."""
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CaseMember(Base):
+    """A user who may see a case: every case page, thumbnail and API route checks this."""
+
+    __tablename__ = "case_member"
+    __table_args__ = (UniqueConstraint("case_id", "user_id", name="uq_case_member"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class WebSession(Base):
+    """A server-side sign-in session; the browser holds only a random token.
+
+    ``id`` is the SHA-256 of that token, so a copy of the table signs nobody in.
+    ``stage`` is ``password`` (a new password is owed), ``totp`` (the code is owed) or
+    ``full``. ``reveals`` counts clear pictures shown in this session.
+    """
+
+    __tablename__ = "web_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    stage: Mapped[str] = mapped_column(String(16))
+    csrf_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    reveals: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class SignInFailure(Base):
+    """A failed sign-in, kept for the throttle window (per user name and per client)."""
+
+    __tablename__ = "sign_in_failure"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_name: Mapped[str] = mapped_column(String(64), index=True)
+    client: Mapped[str] = mapped_column(String(64), index=True)
+    at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
