@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -73,6 +73,8 @@ class ImportResult:
     indexed: int
     matches: int
     finished: tuple[FinishedMatch, ...] = ()
+    warnings: tuple[str, ...] = ()
+    """What the list lacks that matching needs (no perceptual hashes at all)."""
 
     def to_dict(self) -> dict[str, Any]:
         return jsonable(self)  # type: ignore[no-any-return]
@@ -134,10 +136,12 @@ def import_hashlist(
         progress.start(total)
         try:
             hashlist, old_ids = _prepare(session, existing, name, chosen, sha256)
-            count = _insert_entries(session, hashlist.id, read_hashlist(path, chosen), progress)
+            entries = _Counted(read_hashlist(path, chosen))
+            count = _insert_entries(session, hashlist.id, entries, progress)
         finally:
             progress.finish()
         hashlist.entry_count = count
+        warnings = _warnings(hashlist, entries.perceptual)
         status = "replaced" if existing is not None else "imported"
         audit.record(
             session,
@@ -150,7 +154,36 @@ def import_hashlist(
     )
     if match:
         _mark_matched(db, hashlist.id, hashlist.imported_at)
-    return _result(hashlist, status, old_count, indexed, matches, finished)
+    for warning in warnings:
+        notice(warning)
+    return _result(hashlist, status, old_count, indexed, matches, finished, warnings)
+
+
+class _Counted:
+    """The entries of a list as they stream by, counting those with a perceptual hash."""
+
+    def __init__(self, entries: Iterable[KnownEntry]) -> None:
+        self._entries = entries
+        self.perceptual = 0
+
+    def __iter__(self) -> Iterator[KnownEntry]:
+        for entry in self._entries:
+            self.perceptual += entry.pdq is not None
+            yield entry
+
+
+def _warnings(hashlist: HashList, perceptual: int) -> tuple[str, ...]:
+    """Say so when a list that is not an ignore list has no PDQ hash at all.
+
+    Such a list finds exact copies only: a resized or re-encoded copy of a listed
+    picture is not found, and nothing else would tell the investigator.
+    """
+    if hashlist.ignorable or not hashlist.entry_count or perceptual:
+        return ()
+    return (
+        f"hash list {hashlist.name!r} has no perceptual (PDQ) hashes: only exact copies "
+        "(MD5, SHA-1, SHA-256) will match, resized or re-encoded copies will not be found",
+    )
 
 
 def _prepare(
@@ -284,6 +317,7 @@ def _result(
     indexed: int,
     matches: int,
     finished: tuple[FinishedMatch, ...] = (),
+    warnings: tuple[str, ...] = (),
 ) -> ImportResult:
     return ImportResult(
         hashlist_id=hashlist.id,
@@ -297,6 +331,7 @@ def _result(
         indexed=indexed,
         matches=matches,
         finished=finished,
+        warnings=warnings,
     )
 
 
