@@ -8,6 +8,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,15 +33,19 @@ class PortalSetup:
         return PortalSettings.create(self.bundle, self.data, limits=limits)
 
 
-@pytest.fixture
-def portal_setup(tmp_path: Path) -> PortalSetup:
+def make_portal_setup(folder: Path) -> PortalSetup:
     """A bundle of four sample objects signed by a workbench key the portal trusts."""
-    key = SigningKey.load_or_create(tmp_path / "workbench-home", "publication")
-    write_publication_bundle(tmp_path / "bundle", sample_objects(4), key)
-    data = tmp_path / "portal-data"
+    key = SigningKey.load_or_create(folder / "workbench-home", "publication")
+    write_publication_bundle(folder / "bundle", sample_objects(4), key)
+    data = folder / "portal-data"
     (data / TRUSTED_PUBLISHER_KEY).parent.mkdir(parents=True)
     (data / TRUSTED_PUBLISHER_KEY).write_bytes(key.public_path.read_bytes())
-    return PortalSetup(tmp_path / "bundle", data, key)
+    return PortalSetup(folder / "bundle", data, key)
+
+
+@pytest.fixture
+def portal_setup(tmp_path: Path) -> PortalSetup:
+    return make_portal_setup(tmp_path)
 
 
 def make_client(setup: PortalSetup, limits: Limits = Limits()) -> TestClient:
@@ -89,11 +94,10 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def live_portal(portal_setup: PortalSetup, tmp_path: Path) -> Iterator[LivePortal]:
-    """``vidi portal serve`` in a child process, its output captured to a log file."""
+@contextmanager
+def running_portal(setup: PortalSetup, log: Path) -> Iterator[LivePortal]:
+    """``vidi portal serve`` in a child process, its output captured to ``log``."""
     port = free_port()
-    log = tmp_path / "portal.log"
     env = {key: value for key, value in os.environ.items() if key != "VIDI_DATABASE_URL"}
     command = [
         sys.executable,
@@ -104,18 +108,24 @@ def live_portal(portal_setup: PortalSetup, tmp_path: Path) -> Iterator[LivePorta
         "--port",
         str(port),
         "--bundle",
-        str(portal_setup.bundle),
+        str(setup.bundle),
         "--data",
-        str(portal_setup.data),
+        str(setup.data),
     ]
     with log.open("wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
     try:
         _wait_for(port, process, log)
-        yield LivePortal(f"http://127.0.0.1:{port}", log, portal_setup.data, process)
+        yield LivePortal(f"http://127.0.0.1:{port}", log, setup.data, process)
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+@pytest.fixture
+def live_portal(portal_setup: PortalSetup, tmp_path: Path) -> Iterator[LivePortal]:
+    with running_portal(portal_setup, tmp_path / "portal.log") as portal:
+        yield portal
 
 
 def _wait_for(port: int, process: subprocess.Popen[bytes], log: Path) -> None:

@@ -4,6 +4,7 @@ proof-of-work widget, thank-you page, language switch; and no request leaves the
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 from collections.abc import Iterator
@@ -11,11 +12,13 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
+from portal_fixtures import LivePortal, make_portal_setup, running_portal
 
 from vidi.portal.settings import TIPS_DATABASE
 
 CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "img"
+SCREENSHOTS_TO = "VIDI_PORTAL_SCREENSHOTS"
+"""Set to docs/img to refresh the documentation's screenshots; else they go to tmp_path."""
 LAUNCH_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -25,8 +28,16 @@ LAUNCH_ARGS = [
 ]
 
 
+@pytest.fixture(scope="module")
+def live_portal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LivePortal]:
+    """One portal for this module's browser tests (starting one costs seconds)."""
+    folder = tmp_path_factory.mktemp("browser-portal")
+    with running_portal(make_portal_setup(folder), folder / "portal.log") as portal:
+        yield portal
+
+
 @pytest.fixture
-def browser_page(live_portal) -> Iterator[tuple[object, list[str], list[str]]]:
+def browser_page(live_portal: LivePortal) -> Iterator[tuple[object, list[str], list[str]]]:
     """A page whose every request is recorded; any request not to the portal is aborted."""
     if shutil.which(CHROMIUM) is None:
         pytest.skip("chromium is not installed (Debian package chromium)")
@@ -56,18 +67,20 @@ def browser_page(live_portal) -> Iterator[tuple[object, list[str], list[str]]]:
         browser.close()
 
 
+@pytest.mark.slow
 def test_a_visitor_browses_sends_a_tip_with_proof_of_work_and_switches_language(
-    live_portal, browser_page
+    live_portal, browser_page, tmp_path: Path
 ) -> None:
     from playwright.sync_api import expect
 
     page, outside, problems = browser_page
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    screenshots = Path(os.environ.get(SCREENSHOTS_TO) or tmp_path)
+    screenshots.mkdir(parents=True, exist_ok=True)
 
     page.goto(live_portal.url + "/")
     assert page.locator("h1").inner_text() == "Do you recognise one of these objects?"
     assert page.locator("ul.gallery li").count() == 4
-    page.screenshot(path=str(SCREENSHOTS / "portal-gallery.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "portal-gallery.png"), full_page=True)
 
     page.get_by_role("link", name="Blue mug with a star").click()
     assert page.locator("h1").inner_text() == "Blue mug with a star"
@@ -79,11 +92,11 @@ def test_a_visitor_browses_sends_a_tip_with_proof_of_work_and_switches_language(
     page.keyboard.press("Space")
     payload = page.locator("altcha-widget input[name=altcha]")
     expect(payload).not_to_have_value("", timeout=60_000)
-    page.screenshot(path=str(SCREENSHOTS / "portal-object.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "portal-object.png"), full_page=True)
     page.get_by_role("button", name="Send tip").click()
     page.wait_for_url("**/thanks?lang=en")
     assert page.locator("h1").inner_text() == "Thank you"
-    page.screenshot(path=str(SCREENSHOTS / "portal-thanks.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "portal-thanks.png"), full_page=True)
 
     with sqlite3.connect(live_portal.data / TIPS_DATABASE) as db:
         assert db.execute("SELECT what, where_seen FROM tips").fetchall() == [
@@ -95,13 +108,14 @@ def test_a_visitor_browses_sends_a_tip_with_proof_of_work_and_switches_language(
     assert page.locator("h1").inner_text() == "Blaue Tasse mit Stern"
     assert page.locator("html").get_attribute("lang") == "de"
     assert page.get_by_label("Was wissen Sie über diesen Gegenstand?").count() == 1
-    page.screenshot(path=str(SCREENSHOTS / "portal-object-de.png"), full_page=True)
+    page.screenshot(path=str(screenshots / "portal-object-de.png"), full_page=True)
 
     assert outside == []
     assert [p for p in problems if "Content Security Policy" in p] == []
     assert page.context.cookies() == []
 
 
+@pytest.mark.slow
 def test_every_page_loads_with_the_network_blocked(live_portal, browser_page) -> None:
     page, outside, problems = browser_page
     for path in ("/", "/?type=toy&lang=fr", "/objects/toy-004?lang=es", "/objects/x"):

@@ -9,12 +9,11 @@ browser string of its own, so any trace of either would be found by a byte searc
 from __future__ import annotations
 
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import altcha
 import httpx
+import pytest
 from portal_fixtures import LivePortal, PortalSetup, make_client, tip_form
 
 from vidi.bundles import load_trusted_key, read_tips_bundle
@@ -28,6 +27,7 @@ def every_byte_under(folder: Path) -> bytes:
     return b"".join(path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file())
 
 
+@pytest.mark.slow
 def test_no_address_or_browser_string_is_stored_or_logged(live_portal: LivePortal) -> None:
     transport = httpx.HTTPTransport(local_address=CLIENT_ADDRESS)
     headers = {"User-Agent": USER_AGENT, "X-Forwarded-For": "203.0.113.9"}
@@ -76,21 +76,20 @@ def test_no_address_or_browser_string_is_stored_or_logged(live_portal: LivePorta
 def test_tips_export_as_a_bundle_the_workbench_can_verify(
     portal_setup: PortalSetup, tmp_path: Path
 ) -> None:
+    from typer.testing import CliRunner
+
+    from vidi.cli.main import app
+
     client = make_client(portal_setup)
     for what in ("first", "<script>second</script>"):
         client.post("/objects/shirt-002/tips", data=tip_form(client, what=what, lang="fr"))
-    command = [
-        sys.executable,
-        "-m",
-        "vidi",
-        "portal",
-        "tips",
-        "export",
-        "--data",
-        str(portal_setup.data),
-    ]
-    done = subprocess.run([*command, str(tmp_path / "out1")], capture_output=True, text=True)
-    assert done.returncode == 0, done.stderr
+
+    def export(out: str):  # type: ignore[no-untyped-def]
+        arguments = ["portal", "tips", "export", "--data", str(portal_setup.data), out]
+        return CliRunner().invoke(app, arguments)
+
+    done = export(str(tmp_path / "out1"))
+    assert done.exit_code == 0, done.output
     assert done.stdout.startswith("2 tips written to")
     trusted = load_trusted_key(portal_setup.data / f"{TIPS_KEY_NAME}.pub")
     tips = read_tips_bundle(tmp_path / "out1", trusted)
@@ -98,9 +97,9 @@ def test_tips_export_as_a_bundle_the_workbench_can_verify(
     assert {tip.object_id for tip in tips} == {"shirt-002"} and tips[0].language == "fr"
     assert tips[0].received_at.endswith(":00+00:00")  # to the minute, no finer
 
-    again = subprocess.run([*command, str(tmp_path / "out2")], capture_output=True, text=True)
+    again = export(str(tmp_path / "out2"))
     assert again.stdout.startswith("0 tips written")
     assert read_tips_bundle(tmp_path / "out2", trusted) == []
-    onto_old = subprocess.run([*command, str(tmp_path / "out1")], capture_output=True, text=True)
-    assert onto_old.returncode != 0 and onto_old.stderr.count("\n") == 1
-    assert "not empty" in onto_old.stderr
+    onto_old = export(str(tmp_path / "out1"))
+    assert onto_old.exit_code == 2
+    assert onto_old.stderr.count("\n") == 1 and "not empty" in onto_old.stderr
