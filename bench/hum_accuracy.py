@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests" / "clues"))
 from hum_signals import RATE, hum, mix, pink_noise, speech_like, white_noise  # noqa: E402
 
 from vidi.clues.hum import detect_mains_hum  # noqa: E402
-from vidi.fingerprints.audio import extract_audio  # noqa: E402
+from vidi.media.audio import extract_audio  # noqa: E402
 
 SNRS = (-25, -20, -15, -10, -5, 0, 10)
 SENTENCES = [

@@ -11,7 +11,22 @@ from pathlib import Path
 
 
 class VidiError(Exception):
-    """Base of every error Vidi raises on purpose."""
+    """Base of every error Vidi raises on purpose.
+
+    ``reason`` is the short word recorded with the failure (``corrupt-image``,
+    ``timeout``), or None where the raiser names none; ``detail`` is what happened, in
+    words. Callers read these two attributes, never the message text. Given a reason and
+    no message, the message is ``"reason: detail"``.
+    """
+
+    def __init__(
+        self, message: str = "", *, reason: str | None = None, detail: str | None = None
+    ) -> None:
+        if not message and reason is not None:
+            message = f"{reason}: {detail}" if detail else reason
+        super().__init__(message)
+        self.reason = reason
+        self.detail = message if detail is None else detail
 
 
 class ConfigError(VidiError):

@@ -11,7 +11,7 @@ from hum_signals import RATE, hum, mix, pink_noise, speech_like, white_noise
 
 from vidi.clues.base import MediaInput
 from vidi.clues.hum import MainsHumExtractor, detect_mains_hum
-from vidi.fingerprints.audio import extract_audio, write_wav
+from vidi.media.audio import extract_audio, write_wav
 
 SECONDS = 8.0
 

@@ -11,7 +11,7 @@ from hum_signals import RATE, hum, pink_noise, speech_like, white_noise
 
 from vidi.clues.base import MediaInput
 from vidi.clues.speech import SpeechExtractor, speech_segments
-from vidi.fingerprints.audio import extract_audio, write_wav
+from vidi.media.audio import extract_audio, write_wav
 
 SENTENCE = "The weather today is sunny with a light breeze from the west."
 

@@ -21,7 +21,7 @@ from vidi.fingerprints.pdq import (
     pdq_hash_array,
     tent_samples,
 )
-from vidi.ingest.decode import decode_image
+from vidi.media.pictures import decode_image
 
 PDQ_DATA = Path(__file__).resolve().parents[2].parent / "shared" / "testdata" / "pdq"
 REFERENCE_TOLERANCE = 16  # Meta's own Python tests accept up to 16 bits

@@ -21,10 +21,10 @@ from typer.testing import CliRunner
 from vidi.cases import create_case
 from vidi.config import Settings
 from vidi.errors import StorageFull
-from vidi.ingest import sources as ingest_sources
+from vidi.ingest import opening
+from vidi.ingest.opening import open_source
 from vidi.ingest.pipeline import ingest
 from vidi.ingest.runs import STALE_AFTER, this_host
-from vidi.ingest.sources import open_source
 from vidi.report import build_report
 from vidi.store.db import Database
 from vidi.store.models import IngestRun, Media, Occurrence, Source, utcnow
@@ -85,7 +85,7 @@ def test_a_source_recorded_meanwhile_by_another_run_is_reused(
     tmp_path: Path, backend: Settings, database: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seized = archive(tmp_path)
-    real_source_id = ingest_sources._source_id
+    real_source_id = opening._source_id
     calls = []
 
     def other_run_wins(db: Database, case_id: int, uri: str) -> int | None:
@@ -96,7 +96,7 @@ def test_a_source_recorded_meanwhile_by_another_run_is_reused(
             return None
         return real_source_id(db, case_id, uri)
 
-    monkeypatch.setattr(ingest_sources, "_source_id", other_run_wins)
+    monkeypatch.setattr(opening, "_source_id", other_run_wins)
     with database.session() as session:
         case_id = session.scalar(select(IngestRun.case_id).limit(1)) or 1
 

@@ -7,7 +7,7 @@ import io
 import pytest
 from PIL import Image
 
-from vidi.ingest.decode import thumbnail_jpeg
+from vidi.media.pictures import thumbnail_jpeg
 
 
 @pytest.mark.parametrize(

@@ -9,13 +9,8 @@ import pytest
 from videomedia import RATE, Media, ffmpeg, lavfi, melody
 
 from vidi.errors import DecodeError
-from vidi.fingerprints.audio import (
-    AudioPrint,
-    audio_similarity,
-    chromaprint,
-    extract_audio,
-    is_informative,
-)
+from vidi.fingerprints.audio import AudioPrint, audio_similarity, is_informative
+from vidi.media.audio import chromaprint, extract_audio
 
 
 @pytest.fixture(scope="module")

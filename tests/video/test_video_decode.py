@@ -10,7 +10,7 @@ from PIL import Image
 from videomedia import Media, ffmpeg, lavfi
 
 from vidi.errors import DecodeError, UnsupportedMedia
-from vidi.ingest.video import contact_sheet, probe_video, sample_frames
+from vidi.media.video import contact_sheet, probe_video, sample_frames
 
 CONTAINERS = [
     # suffix, video codec args, audio codec args, expected (container, video, audio)

@@ -15,9 +15,9 @@ from vidi.fingerprints.vpdq import (
     FrameHash,
     frames_matching_image,
     unique_frames,
-    vpdq_hash,
     vpdq_similarity,
 )
+from vidi.media.video import vpdq_hash
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from vidi.fingerprints.audio import write_wav
+from vidi.media.audio import write_wav
 
 SIZE = "320x240"
 RATE = 11025

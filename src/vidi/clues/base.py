@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from PIL import Image, ImageOps
+from PIL import Image
 
-from vidi.sources.streams import open_noatime
+from vidi.media.pictures import open_upright
 
 
 @dataclass(frozen=True)
@@ -61,8 +61,7 @@ class MediaInput:
 def open_picture(media: MediaInput, mode: str = "RGB") -> Image.Image | None:
     """The media's picture, upright, in ``mode``; None when it cannot be decoded."""
     try:
-        with open_noatime(media.path) as handle, Image.open(handle) as image:
-            return (ImageOps.exif_transpose(image) or image).convert(mode)
+        return open_upright(media.path, mode)
     except Exception as exc:  # noqa: BLE001 - an undecodable file holds no readable clue
         logging.getLogger(__name__).warning("cannot open %s: %s", media.path, exc)
         return None

@@ -30,7 +30,7 @@ from PIL import Image, ImageOps
 
 from vidi.clues.base import FoundClue, MediaInput
 from vidi.fingerprints.pdq import pdq_hash
-from vidi.ingest.decode import EXIF_TRANSPOSE
+from vidi.media.pictures import EXIF_TRANSPOSE
 from vidi.sources.streams import open_noatime
 
 EXIF_VERSION = "1"

@@ -19,7 +19,7 @@ import numpy as np
 from scipy import signal
 
 from vidi.clues.base import FoundClue, MediaInput
-from vidi.fingerprints.audio import extract_audio
+from vidi.media.audio import extract_audio
 
 ANALYSIS_RATE = 1000
 """Samples per second kept for the analysis (hum harmonics of interest lie below 300 Hz)."""

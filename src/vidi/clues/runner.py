@@ -26,8 +26,9 @@ from vidi.clues.base import Extractor, FoundClue, MediaInput
 from vidi.clues.registry import enabled_extractors
 from vidi.config import Settings
 from vidi.errors import DecodeError, StorageFull
-from vidi.ingest.decode import decode_full
+from vidi.media.pictures import decode_full
 from vidi.progress import CountProgress
+from vidi.results import jsonable
 from vidi.sources.locate import Place, materialize
 from vidi.sources.streams import copy_evidence, read_evidence
 from vidi.store.blobs import BlobStore
@@ -63,6 +64,9 @@ class ExtractionSummary:
     failed: int = 0
     remaining: int = 0
     by_extractor: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(self)  # type: ignore[no-any-return]
 
 
 def run_extractors(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from vidi.clues.base import FoundClue, MediaInput, Region
-from vidi.fingerprints.audio import extract_audio
+from vidi.media.audio import extract_audio
 
 FRAME_S = 0.03
 LOUDER_THAN_FLOOR_DB = 12.0

@@ -1,7 +1,8 @@
 """vPDQ, Meta's video hash: a PDQ hash per sampled frame, matched as a bag of frames.
 
-Hashing uses Meta's ``vpdq`` package (its C++ decoder and PDQ). It runs in a child
-process under a time limit, since a broken video can hang the decoder.
+Hashing a video file uses Meta's ``vpdq`` package (its C++ decoder and PDQ), run in a
+child process under a time limit by :func:`vidi.media.video.vpdq_hash`; this module
+holds the frame hashes and compares them, and decodes nothing.
 
 Matching follows vPDQ's brute-force algorithm (ThreatExchange ``vpdq/README.md``):
 drop repeated identical hashes, drop frames below the quality floor, then count the
@@ -11,61 +12,25 @@ Frame order and timestamps play no part, so clips and trims still match.
 
 from __future__ import annotations
 
-import json
-import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from importlib.metadata import version
-from pathlib import Path
 
 import numpy as np
 
-from vidi.errors import DecodeError
-from vidi.fingerprints.audio import run_bounded
 from vidi.fingerprints.pdq import hex_to_bytes
 
 VPDQ_FINGERPRINTER = f"vpdq-{version('vpdq')}"
 
-_HASH_CHILD = r"""
-import json, sys
-import vpdq
-try:
-    features = vpdq.computeHash(sys.argv[1], seconds_per_hash=float(sys.argv[2]),
-                                thread_count=int(sys.argv[3]))
-except Exception as exc:
-    print(json.dumps({"error": str(exc)}))
-    sys.exit(0)
-print(json.dumps({"frames": [[f.frame_number, f.timestamp, f.hex, f.quality]
-                             for f in features]}))
-"""
-
 
 @dataclass(frozen=True)
 class FrameHash:
+    """One sampled frame's PDQ hash (hex) and quality; together a video's frames are its vPDQ."""
+
     frame_number: int
     timestamp_s: float
     pdq_hex: str
     quality: int
-
-
-def vpdq_hash(
-    path: Path, fps: float = 1.0, timeout_s: float = 300.0, threads: int = 1
-) -> list[FrameHash]:
-    """vPDQ of a video: one PDQ hash per 1/fps seconds. DecodeError if it cannot play."""
-    if fps <= 0:
-        raise ValueError(f"fps must be positive, got {fps}")
-    argv = [sys.executable, "-c", _HASH_CHILD, str(path), repr(1.0 / fps), str(threads)]
-    out = run_bounded(argv, timeout_s, f"vPDQ of {path.name}")
-    try:
-        doc = json.loads(out)
-    except ValueError as exc:
-        raise DecodeError(f"vPDQ of {path.name}: hasher gave no answer") from exc
-    if "error" in doc:
-        raise DecodeError(f"vPDQ of {path.name}: not a decodable video ({doc['error']})")
-    frames = [FrameHash(int(n), round(float(t), 3), str(h), int(q)) for n, t, h, q in doc["frames"]]
-    if not frames:
-        raise DecodeError(f"vPDQ of {path.name}: no frame could be decoded")
-    return frames
 
 
 def unique_frames(frames: Iterable[FrameHash], min_quality: int) -> list[FrameHash]:

@@ -22,8 +22,8 @@ from vidi import audit
 from vidi.cases import get_case
 from vidi.config import Settings
 from vidi.errors import SourceError
+from vidi.ingest.opening import OpenedSource, open_source
 from vidi.ingest.runs import fail_run, mark_dead_runs, this_host
-from vidi.ingest.sources import Prepared, open_source
 from vidi.ingest.worker import (
     FileResult,
     Task,
@@ -57,8 +57,6 @@ class IngestSummary:
     media_known: int = 0
     errors: int = 0
     elapsed_s: float = 0.0
-    matches: int = 0
-    match_deferred: str | None = None
     atime_fallbacks: int = 0
     """Evidence opens that could not use O_NOATIME (see docs/reliability.md)."""
 
@@ -154,7 +152,11 @@ def ingest(
     paths: list[Path],
     progress: FileProgress | None = None,
 ) -> IngestSummary:
-    """Ingest PATHS into the case; resumable and idempotent. Returns what was done."""
+    """Ingest PATHS into the case; resumable and idempotent. Returns what was done.
+
+    This stage stores files and media only; matching and clue extraction are the next
+    stages, run in order by :meth:`vidi.workbench.Workbench.ingest`.
+    """
     progress = progress or NoFileProgress()
     paths = [p.expanduser().resolve() for p in paths]
     for path in paths:
@@ -183,7 +185,6 @@ def ingest(
         case_id = case.id
     try:
         _run(db, settings, case_id, paths, summary, progress)
-        _match_new_media(db, settings, case_name, summary)
         summary.elapsed_s = time.perf_counter() - started
         _finish_run(db, summary, case_name)
     except BaseException as error:
@@ -215,16 +216,6 @@ def _run(
         summary.atime_fallbacks += noatime_refusals() - refusals
 
 
-def _match_new_media(
-    db: Database, settings: Settings, case_name: str, summary: IngestSummary
-) -> None:
-    """Match what this run brought in against the hash lists and all stored media."""
-    from vidi.matching.casematch import match_run
-
-    matched = match_run(db, settings, case_name, summary.run_id)
-    summary.matches, summary.match_deferred = matched.matches, matched.deferred
-
-
 def _ingest_source(
     db: Database,
     settings: Settings,
@@ -235,7 +226,7 @@ def _ingest_source(
     run_dir: Path,
     progress: FileProgress,
 ) -> None:
-    prepared: Prepared = open_source(db, case_id, path, settings)
+    prepared: OpenedSource = open_source(db, case_id, path, settings)
     writer = BatchWriter(prepared.source_id, case_id, summary.run_id)
     entries = prepared.entries(settings, run_dir)
     while chunk := _next_chunk(db, prepared, entries, run_dir, summary, progress):
@@ -269,7 +260,7 @@ Item = tuple[Entry | Refused, Task | None]
 
 def _next_chunk(
     db: Database,
-    prepared: Prepared,
+    prepared: OpenedSource,
     entries: Iterator[Entry | Refused],
     run_dir: Path,
     summary: IngestSummary,
@@ -298,11 +289,11 @@ def _next_chunk(
     return chunk
 
 
-def _member_task(prepared: Prepared, entry: Entry, run_dir: Path) -> Item:
+def _member_task(prepared: OpenedSource, entry: Entry, run_dir: Path) -> Item:
     try:
         return entry, prepared.task_for(entry, run_dir)
     except (SourceError, OSError) as exc:
-        reason = getattr(exc, "reason", "unreadable-entry")
+        reason = (exc.reason if isinstance(exc, SourceError) else None) or "unreadable-entry"
         return Refused(entry.path, entry.archive_chain, reason, str(exc), "digest"), None
 
 

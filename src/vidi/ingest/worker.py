@@ -3,7 +3,8 @@
 A task names a file on disk (read in place) or a spilled archive member. The worker
 reads it once, hashes it, sniffs its type, and asks the database whether the content
 is already known; only new pictures are decoded, hashed with PDQ and thumbnailed.
-The result is plain data the writer stores; expected bad input becomes a reason.
+The result is typed data (:mod:`vidi.ingest.records`) the writer stores; expected bad
+input becomes a reason.
 """
 
 from __future__ import annotations
@@ -11,17 +12,18 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
 
 from sqlalchemy import Engine, select
 
-from vidi.config import ImageLimits, Settings
+from vidi.config import Settings
 from vidi.errors import DecodeError, StorageFull
-from vidi.fingerprints.pdq import PDQ_FINGERPRINTER, pdq_hash
-from vidi.ingest.decode import decode_image, thumbnail_jpeg
-from vidi.ingest.digest import Digest, digest_bytes, digest_stream
+from vidi.ingest.records import FileError, MediaRecord
+from vidi.ingest.video_prints import fingerprint_video
+from vidi.media.digest import Digest, digest_bytes, digest_stream
+from vidi.media.examine import picture_facts
+from vidi.media.pictures import thumbnail_jpeg
 from vidi.sources.sniff import sniff
 from vidi.sources.streams import copy_evidence, noatime_refusals, open_noatime, read_evidence
 from vidi.store.blobs import BlobStore
@@ -45,7 +47,7 @@ class Task:
     """Small archive members travel to the worker in memory instead of through a file."""
 
 
-@dataclass
+@dataclass(frozen=True)
 class FileResult:
     """What one file turned out to be. ``media`` is set for new media only."""
 
@@ -53,10 +55,9 @@ class FileResult:
     digest: Digest | None = None
     file_type: str = "other/other"  # kind/name, e.g. image/jpeg
     kind: str = "other"
-    media: dict[str, Any] | None = None
+    media: MediaRecord | None = None
     known: bool = False
-    error: tuple[str, str, str] | None = None  # stage, reason, detail
-    extra_rows: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    error: FileError | None = None
     atime_fallbacks: int = 0
     """Opens of this file in a pool worker that could not use O_NOATIME."""
 
@@ -97,8 +98,7 @@ def run_tasks(tasks: list[Task]) -> list[FileResult]:
     for task in tasks:
         refusals = noatime_refusals()
         result = process_file(task, _context)
-        result.atime_fallbacks = noatime_refusals() - refusals
-        results.append(result)
+        results.append(replace(result, atime_fallbacks=noatime_refusals() - refusals))
     return results
 
 
@@ -113,78 +113,51 @@ def _read(task: Task) -> tuple[Digest, bytes | None]:
 
 
 def process_file(task: Task, context: WorkerContext) -> FileResult:
-    result = FileResult(task=task)
     try:
         digest, data = _read(task)
     except OSError as exc:
-        result.error = ("digest", "unreadable", f"{exc.strerror or exc}")
-        return result
-    result.digest = digest
+        return FileResult(task, error=FileError("digest", "unreadable", f"{exc.strerror or exc}"))
     file_type = sniff(digest.head)
-    result.file_type, result.kind = f"{file_type.kind}/{file_type.name}", file_type.kind
+    result = FileResult(task, digest, f"{file_type.kind}/{file_type.name}", file_type.kind)
     if file_type.kind not in ("image", "video"):
         return result
     if context.is_known(digest.sha256):
-        result.known = True
-        return result
+        return replace(result, known=True)
     try:
         if file_type.kind == "image":
             if data is None:
                 data = read_evidence(task.disk_path)
-            result.media = image_media(digest, data, context)
-        else:
-            result.media = video_media(digest, task, data, context, result)
+            return replace(result, media=image_media(digest, data, context))
+        return replace(result, media=video_media(digest, task, data, context))
     except DecodeError as exc:
-        reason, _, detail = str(exc).partition(": ")
-        result.error = ("decode", reason, detail or reason)
+        reason = exc.reason or "corrupt-media"
+        return replace(result, error=FileError("decode", reason, exc.detail or reason))
     except OSError as error:  # a write into the home failed: thumbnails, scratch copies
         StorageFull.raise_if_full(error, error.filename or context.settings.home)
         raise
-    return result
 
 
-def image_fields(digest: Digest, data: bytes, limits: ImageLimits) -> tuple[dict[str, Any], Any]:
-    """The media row of a picture (hashes, size, PDQ) and the decoded picture."""
-    decoded = decode_image(data, limits)
-    pdq = pdq_hash(decoded.image)
-    fields = {
-        "sha256": digest.sha256,
-        "md5": digest.md5,
-        "sha1": digest.sha1,
-        "media_type": "image",
-        "format": decoded.format,
-        "size": digest.size,
-        "width": decoded.width,
-        "height": decoded.height,
-        "pdq": pdq.hex,
-        "pdq_quality": pdq.quality,
-        "fingerprinter": f"{PDQ_FINGERPRINTER}/draft{limits.pdq_decode_side}",
-    }
-    return fields, decoded.image
-
-
-def image_media(digest: Digest, data: bytes, context: WorkerContext) -> dict[str, Any]:
+def image_media(digest: Digest, data: bytes, context: WorkerContext) -> MediaRecord:
+    """The record of a new picture: its facts, PDQ and thumbnail."""
     limits = context.settings.image
-    fields, picture = image_fields(digest, data, limits)
+    facts, picture = picture_facts(data, limits)
     thumbnail = thumbnail_jpeg(picture, limits.thumbnail_side)
-    fields["thumbnail"] = context.blobs.put("thumbs", digest.sha256, thumbnail)
-    return fields
+    key = context.blobs.put("thumbs", digest.sha256, thumbnail)
+    return MediaRecord(digest=digest, thumbnail=key, picture=facts)
 
 
 def video_media(
-    digest: Digest, task: Task, data: bytes | None, context: WorkerContext, result: FileResult
-) -> dict[str, Any]:
-    """The media row of a new video, decoded from a private copy in the work folder.
+    digest: Digest, task: Task, data: bytes | None, context: WorkerContext
+) -> MediaRecord:
+    """The record of a new video, decoded from a private copy in the work folder.
 
     The decoders are child processes that open the path they are given; a spilled
     archive member may be read in place, but evidence on disk is copied first (without
     touching its access time), since their own open would update it.
     """
-    from vidi.ingest.videos import fingerprint_video
-
     settings = context.settings
     if task.spilled:
-        return fingerprint_video(digest, Path(task.disk_path), settings, context.blobs, result)
+        return fingerprint_video(digest, Path(task.disk_path), settings, context.blobs)
     settings.work_dir.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=settings.work_dir, prefix="video-") as scratch:
         copy = Path(scratch) / "video"
@@ -196,7 +169,7 @@ def video_media(
         except OSError as error:
             StorageFull.raise_if_full(error, copy)
             raise
-        return fingerprint_video(digest, copy, settings, context.blobs, result)
+        return fingerprint_video(digest, copy, settings, context.blobs)
 
 
 def remove_spilled(task: Task) -> None:

@@ -2,31 +2,25 @@
 
 Every insert ignores rows that already exist (media by SHA-256, occurrences and errors
 by their place in the source), so a run killed at any moment and started again adds
-exactly what is missing, never a duplicate.
+exactly what is missing, never a duplicate. The workers' typed results
+(:mod:`vidi.ingest.records`) are mapped to tables here, column by column.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from vidi.ingest.records import MediaRecord
 from vidi.ingest.worker import FileResult
+from vidi.media.audio import CHROMAPRINT_FINGERPRINTER
 from vidi.sources.base import Refused
-from vidi.store.models import Base, IngestError, Media, Occurrence
-
-
-def insert_ignoring_conflicts(session: Session, model: type[Base], rows: Sequence[dict]) -> None:
-    """INSERT … ON CONFLICT DO NOTHING, for SQLite and PostgreSQL alike."""
-    if not rows:
-        return
-    dialect = session.get_bind().dialect.name
-    module: Any = postgresql if dialect == "postgresql" else sqlite
-    session.execute(module.insert(model).on_conflict_do_nothing(), list(rows))
+from vidi.store.inserts import insert_ignoring_conflicts
+from vidi.store.models import AudioFingerprint, IngestError, Media, Occurrence, VideoFrame
 
 
 @dataclass
@@ -55,9 +49,13 @@ class BatchWriter:
     def flush(self, session: Session) -> BatchCounts:
         counts = BatchCounts()
         new_media = self._new_media(session, [r.media for r in self.results if r.media])
-        insert_ignoring_conflicts(session, Media, new_media)
+        insert_ignoring_conflicts(session, Media, [self._media_row(m) for m in new_media])
+        insert_ignoring_conflicts(session, VideoFrame, [f for m in new_media for f in _frames(m)])
+        insert_ignoring_conflicts(
+            session, AudioFingerprint, [a for m in new_media for a in _audio(m)]
+        )
         counts.media_new = len(new_media)
-        stored = {m["sha256"] for m in new_media} | self._known(session)
+        stored = {m.digest.sha256 for m in new_media} | self._known(session)
         occurrences, errors = [], [self._refused_row(r) for r in self.refused]
         for result in self.results:
             counts.files += 1
@@ -68,22 +66,64 @@ class BatchWriter:
                 occurrences.append(self._occurrence_row(result, stored))
             if result.error is not None:
                 errors.append(self._error_row(result))
-            for table, rows in result.extra_rows.items():
-                insert_ignoring_conflicts(session, Base.metadata.tables[table], rows)  # type: ignore[arg-type]
         insert_ignoring_conflicts(session, Occurrence, occurrences)
         insert_ignoring_conflicts(session, IngestError, errors)
         counts.errors = len(errors)
         self.results, self.refused = [], []
         return counts
 
-    def _new_media(self, session: Session, media: list[dict[str, Any]]) -> list[dict[str, Any]]:
-        unique = {m["sha256"]: m for m in media}
+    def _new_media(self, session: Session, media: list[MediaRecord]) -> list[MediaRecord]:
+        """The records whose content is not stored yet, one per SHA-256."""
+        unique = {m.digest.sha256: m for m in media}
         if not unique:
             return []
         existing = set(session.scalars(select(Media.sha256).where(Media.sha256.in_(unique))))
-        return [
-            {**m, "first_case_id": self.case_id} for s, m in unique.items() if s not in existing
-        ]
+        return [m for sha256, m in unique.items() if sha256 not in existing]
+
+    def _media_row(self, record: MediaRecord) -> dict[str, Any]:
+        """The media row: hashes, then the picture's or the video's facts."""
+        digest = record.digest
+        row: dict[str, Any] = {
+            "sha256": digest.sha256,
+            "md5": digest.md5,
+            "sha1": digest.sha1,
+            "size": digest.size,
+            "thumbnail": record.thumbnail,
+            "first_case_id": self.case_id,
+            "duration_s": None,
+            "frame_rate": None,
+            "video_codec": None,
+            "audio_codec": None,
+            "has_audio": None,
+        }
+        if record.picture is not None:
+            picture = record.picture
+            row.update(
+                media_type="image",
+                format=picture.format,
+                width=picture.width,
+                height=picture.height,
+                pdq=picture.pdq,
+                pdq_quality=picture.pdq_quality,
+                fingerprinter=picture.fingerprinter,
+            )
+        elif record.video is not None:
+            info, best = record.video.info, record.video.best_frame
+            row.update(
+                media_type="video",
+                format=info.container,
+                width=info.width,
+                height=info.height,
+                pdq=best.pdq_hex,
+                pdq_quality=best.quality,
+                fingerprinter=record.video.fingerprinter,
+                duration_s=info.duration_s,
+                frame_rate=info.frame_rate,
+                video_codec=info.video_codec,
+                audio_codec=info.audio_codec,
+                has_audio=info.has_audio,
+            )
+        return row
 
     def _known(self, session: Session) -> set[str]:
         wanted = {
@@ -118,11 +158,11 @@ class BatchWriter:
         }
 
     def _error_row(self, result: FileResult) -> dict[str, Any]:
-        assert result.error is not None
-        stage, reason, detail = result.error
+        error = result.error
+        assert error is not None
         task = result.task
         place = self._place(task.path, task.archive_chain, task.key)
-        return {**place, "stage": stage, "reason": reason[:64], "detail": detail}
+        return {**place, "stage": error.stage, "reason": error.reason[:64], "detail": error.detail}
 
     def _refused_row(self, refused: Refused) -> dict[str, Any]:
         place = self._place(refused.path, refused.archive_chain, refused.key)
@@ -132,6 +172,37 @@ class BatchWriter:
             "reason": refused.reason[:64],
             "detail": refused.detail,
         }
+
+
+def _frames(record: MediaRecord) -> list[dict[str, Any]]:
+    """The video_frame rows of a video's vPDQ (none for a picture)."""
+    if record.video is None:
+        return []
+    sha256 = record.digest.sha256
+    return [
+        {
+            "media_sha256": sha256,
+            "frame_number": f.frame_number,
+            "timestamp_s": f.timestamp_s,
+            "pdq": f.pdq_hex,
+            "quality": f.quality,
+        }
+        for f in record.video.frames
+    ]
+
+
+def _audio(record: MediaRecord) -> list[dict[str, Any]]:
+    """The audio_fingerprint row of a video with an audio print."""
+    if record.audio is None:
+        return []
+    return [
+        {
+            "media_sha256": record.digest.sha256,
+            "duration_s": record.audio.duration_s,
+            "fingerprint": list(record.audio.fingerprint),
+            "fingerprinter": CHROMAPRINT_FINGERPRINTER,
+        }
+    ]
 
 
 def done_keys(session: Session, source_id: int, keys: Iterable[str]) -> set[str]:

@@ -20,9 +20,10 @@ from sqlalchemy.orm import Session
 from vidi.config import Settings
 from vidi.errors import VidiError
 from vidi.index import Hit
-from vidi.ingest.describe import describe_file
 from vidi.matching.known_index import KnownIndex
 from vidi.matching.resolve import Resolved, hamming, resolve_labels
+from vidi.media.examine import examine
+from vidi.results import jsonable
 from vidi.store.db import Database
 from vidi.store.models import Case, HashList, HashListEntry, Occurrence, Source
 
@@ -50,6 +51,9 @@ class LookupResult:
     seen_in_cases: tuple[str, ...] = ()
     hits: tuple[LookupHit, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def to_dict(self) -> dict[str, Any]:
+        return jsonable(self)  # type: ignore[no-any-return]
 
 
 def check_pdq(value: str) -> str:
@@ -162,30 +166,30 @@ def exact_hits(session: Session, md5: str, sha1: str, sha256: str) -> list[Looku
 
 def lookup_file(db: Database, settings: Settings, path: Path) -> LookupResult:
     """Exact and near matches of one file (a picture, or a video frame by frame)."""
-    described = describe_file(Path(path), settings)
+    facts = examine(Path(path), settings)
+    min_quality = settings.match.pdq_min_quality
     notes: list[str] = []
     pdqs: list[str] = []
-    pdq = described.get("pdq")
-    if described.get("media_type") == "video":
-        frames = described.get("vpdq") or []
-        pdqs.extend(f["pdq"] for f in frames if f["quality"] >= settings.match.pdq_min_quality)
+    if facts.video is not None:
+        pdqs.extend(f.pdq_hex for f in facts.video.frames if f.quality >= min_quality)
         if not pdqs:
             notes.append("no video frame has a PDQ quality good enough for a near lookup")
-    elif pdq and (described.get("pdq_quality") or 0) >= settings.match.pdq_min_quality:
-        pdqs.append(pdq)
-    elif pdq:
+    elif facts.picture is not None and facts.picture.pdq_quality >= min_quality:
+        pdqs.append(facts.picture.pdq)
+    elif facts.picture is not None:
         notes.append(
-            f"PDQ quality {described.get('pdq_quality')} is below "
-            f"{settings.match.pdq_min_quality}: no near-duplicate lookup"
+            f"PDQ quality {facts.picture.pdq_quality} is below "
+            f"{min_quality}: no near-duplicate lookup"
         )
+    digest = facts.digest
     with db.session() as session:
-        hits = exact_hits(session, described["md5"], described["sha1"], described["sha256"])
-        seen = cases_of(session, [described["sha256"]]).get(described["sha256"], ())
+        hits = exact_hits(session, digest.md5, digest.sha1, digest.sha256)
+        seen = cases_of(session, [digest.sha256]).get(digest.sha256, ())
     if pdqs:
         with KnownIndex.open(db, settings) as index, db.session() as session:
             near = lookup_pdqs(session, index, settings, pdqs)
-        hits.extend(h for h in near if h.sha256 != described["sha256"])
-    return LookupResult(described, seen, tuple(hits), tuple(notes))
+        hits.extend(h for h in near if h.sha256 != digest.sha256)
+    return LookupResult(facts.as_dict(), seen, tuple(hits), tuple(notes))
 
 
 def lookup_pdq(db: Database, settings: Settings, pdq: str) -> LookupResult:

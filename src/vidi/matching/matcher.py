@@ -20,10 +20,10 @@ from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from vidi.config import MatchSettings, Settings
 from vidi.index import Hit
-from vidi.ingest.writer import insert_ignoring_conflicts
 from vidi.matching.known_index import KnownIndex
 from vidi.matching.resolve import Resolved, hamming, resolve_labels
 from vidi.matching.videomatch import audio_rows, vpdq_rows
+from vidi.store.inserts import insert_ignoring_conflicts
 from vidi.store.models import HashListEntry, Match, Media, VideoFrame, utcnow
 
 EXACT_KINDS: tuple[str, ...] = ("md5", "sha1", "sha256")

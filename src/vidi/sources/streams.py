@@ -37,10 +37,10 @@ _DECODE_ERRORS = (
 class EntryReadError(SourceError):
     """An entry could not be read to its end; ``reason`` is a :class:`Refused` reason word."""
 
+    reason: str
+
     def __init__(self, reason: str, detail: str) -> None:
-        super().__init__(f"{reason}: {detail}")
-        self.reason = reason
-        self.detail = detail
+        super().__init__(f"{reason}: {detail}", reason=reason, detail=detail)
 
 
 _noatime_refused = 0

@@ -1,9 +1,14 @@
-"""Decode pictures for fingerprinting, as small as the format allows.
+"""Pictures: the one way Vidi opens a picture, for fingerprinting or for reading clues.
 
-JPEG pictures are decoded with DCT scaling (Pillow's draft mode) so a 4000-pixel photo
-costs about as much as a 500-pixel one; PDQ moves by a few bits at most (see
-docs/performance.md). EXIF orientation is applied, so a rotated copy hashes alike.
-Pixel limits stop decompression bombs before any pixel is decoded.
+Every picture is opened by :func:`open_image` from its bytes, and evidence is read
+read-only without touching its access time (:func:`open_upright`), so pixel limits and
+failure reasons are the same for ingest, ``vidi hash`` and the clue extractors.
+
+For fingerprinting, pictures are decoded as small as the format allows: JPEG pictures
+are decoded with DCT scaling (Pillow's draft mode) so a 4000-pixel photo costs about as
+much as a 500-pixel one; PDQ moves by a few bits at most (see docs/performance.md).
+EXIF orientation is applied, so a rotated copy hashes alike. Pixel limits stop
+decompression bombs before any pixel is decoded.
 """
 
 from __future__ import annotations
@@ -11,11 +16,13 @@ from __future__ import annotations
 import io
 import warnings
 from dataclasses import dataclass
+from pathlib import Path
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from vidi.config import ImageLimits
 from vidi.errors import DecodeError
+from vidi.sources.streams import read_evidence
 
 try:  # HEIC/HEIF through libheif, where the wheel is available
     from pillow_heif import register_heif_opener
@@ -24,6 +31,8 @@ try:  # HEIC/HEIF through libheif, where the wheel is available
     HEIF_SUPPORTED = True
 except ImportError:  # pragma: no cover - optional
     HEIF_SUPPORTED = False
+
+DEFAULT_LIMITS = ImageLimits()
 
 
 @dataclass(frozen=True)
@@ -41,18 +50,21 @@ def open_image(data: bytes, limits: ImageLimits) -> Image.Image:
     try:
         image = Image.open(io.BytesIO(data))
     except UnidentifiedImageError as exc:
-        raise DecodeError("unreadable-image: the picture's header cannot be read") from exc
+        raise DecodeError(
+            reason="unreadable-image", detail="the picture's header cannot be read"
+        ) from exc
     except Image.DecompressionBombError as exc:
-        raise DecodeError(f"decompression-bomb: {exc}") from exc
+        raise DecodeError(reason="decompression-bomb", detail=str(exc)) from exc
     except (OSError, SyntaxError, ValueError) as exc:
-        raise DecodeError(f"corrupt-image: {exc}") from exc
+        raise corrupt(exc) from exc
     width, height = image.size
     if width <= 0 or height <= 0:
-        raise DecodeError("corrupt-image: the picture declares no pixels")
+        raise DecodeError(reason="corrupt-image", detail="the picture declares no pixels")
     if width * height > limits.max_pixels:
         raise DecodeError(
-            f"decompression-bomb: {width}x{height} pixels is over the limit of "
-            f"{limits.max_pixels}; raise ImageLimits.max_pixels to decode it"
+            reason="decompression-bomb",
+            detail=f"{width}x{height} pixels is over the limit of "
+            f"{limits.max_pixels}; raise ImageLimits.max_pixels to decode it",
         )
     return image
 
@@ -76,7 +88,7 @@ def decode_image(data: bytes, limits: ImageLimits) -> DecodedImage:
             rgb = image if image.mode == "RGB" else image.convert("RGB")
             turned = _orient(image, rgb)
     except (OSError, SyntaxError, ValueError, Image.DecompressionBombWarning) as exc:
-        raise DecodeError(f"corrupt-image: {exc}") from exc
+        raise corrupt(exc) from exc
     if turned.size != rgb.size:
         width, height = height, width
     return DecodedImage(image=turned, width=width, height=height, format=fmt)
@@ -100,14 +112,28 @@ EXIF_TRANSPOSE = {
 }
 
 
-def decode_full(data: bytes, limits: ImageLimits) -> Image.Image:
+def decode_full(data: bytes, limits: ImageLimits, mode: str = "RGB") -> Image.Image:
     """Decode at full size with orientation applied (for clue extractors such as OCR)."""
     image = open_image(data, limits)
     try:
         image.load()
-        return (ImageOps.exif_transpose(image) or image).convert("RGB")
+        return (ImageOps.exif_transpose(image) or image).convert(mode)
     except (OSError, SyntaxError, ValueError) as exc:
-        raise DecodeError(f"corrupt-image: {exc}") from exc
+        raise corrupt(exc) from exc
+
+
+def open_upright(
+    path: Path | str, mode: str = "RGB", limits: ImageLimits = DEFAULT_LIMITS
+) -> Image.Image:
+    """The picture in a file at full size, upright, in ``mode``; DecodeError if it cannot be.
+
+    The file is read without touching its access time (it may be evidence).
+    """
+    return decode_full(read_evidence(path), limits, mode)
+
+
+def corrupt(exc: BaseException) -> DecodeError:
+    return DecodeError(reason="corrupt-image", detail=str(exc))
 
 
 def thumbnail_jpeg(image: Image.Image, side: int) -> bytes:

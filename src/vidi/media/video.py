@@ -1,25 +1,22 @@
-"""Video decoding for ingest: probe a file, sample frames, draw a contact sheet.
+"""Video decoding: probe a file, sample frames, hash frames with vPDQ, draw a contact sheet.
 
-Every decode runs in a child process under a time limit, because a corrupt or hostile
-video can hang a decoder and only a separate process can be stopped for sure:
+Every decode runs in a child process under a time limit (:mod:`vidi.media.children`),
+because a corrupt or hostile video can hang a decoder:
 
 * :func:`probe_video` runs PyAV in ``python -c`` (opens the container, reads the
   streams, decodes the first video frame to prove the file is playable);
+* :func:`vpdq_hash` runs Meta's ``vpdq`` package (its own C++ decoder and PDQ), giving
+  :class:`~vidi.fingerprints.vpdq.FrameHash` values that :mod:`vidi.fingerprints.vpdq`
+  compares;
 * :func:`sample_frames` and :func:`contact_sheet` stream raw RGB frames out of the
-  ``ffmpeg`` command-line tool, killed by a timer when time is up.
-
-Plain subprocesses (not ``multiprocessing``) are used so that this also works inside
-daemonic pool workers, which may not start child processes of their own.
+  ``ffmpeg`` command-line tool.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import subprocess
 import sys
-import tempfile
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,7 +25,8 @@ import numpy as np
 from PIL import Image
 
 from vidi.errors import DecodeError, UnsupportedMedia
-from vidi.fingerprints.audio import run_bounded
+from vidi.fingerprints.vpdq import FrameHash
+from vidi.media.children import run_bounded, stream_bounded
 
 SHEET_QUALITY = 85
 
@@ -61,8 +59,24 @@ print(json.dumps(out))
 """
 
 
+_HASH_CHILD = r"""
+import json, sys
+import vpdq
+try:
+    features = vpdq.computeHash(sys.argv[1], seconds_per_hash=float(sys.argv[2]),
+                                thread_count=int(sys.argv[3]))
+except Exception as exc:
+    print(json.dumps({"error": str(exc)}))
+    sys.exit(0)
+print(json.dumps({"frames": [[f.frame_number, f.timestamp, f.hex, f.quality]
+                             for f in features]}))
+"""
+
+
 @dataclass(frozen=True)
 class VideoInfo:
+    """What a video is, as its container and streams say."""
+
     duration_s: float | None
     width: int
     height: int
@@ -113,6 +127,26 @@ def _container_name(path: Path, ffmpeg_format: str, brand: str) -> str:
     return ffmpeg_format.split(",")[0]
 
 
+def vpdq_hash(
+    path: Path, fps: float = 1.0, timeout_s: float = 300.0, threads: int = 1
+) -> list[FrameHash]:
+    """vPDQ of a video: one PDQ hash per 1/fps seconds. DecodeError if it cannot play."""
+    if fps <= 0:
+        raise ValueError(f"fps must be positive, got {fps}")
+    argv = [sys.executable, "-c", _HASH_CHILD, str(path), repr(1.0 / fps), str(threads)]
+    out = run_bounded(argv, timeout_s, f"vPDQ of {path.name}")
+    try:
+        doc = json.loads(out)
+    except ValueError as exc:
+        raise DecodeError(f"vPDQ of {path.name}: hasher gave no answer") from exc
+    if "error" in doc:
+        raise DecodeError(f"vPDQ of {path.name}: not a decodable video ({doc['error']})")
+    frames = [FrameHash(int(n), round(float(t), 3), str(h), int(q)) for n, t, h, q in doc["frames"]]
+    if not frames:
+        raise DecodeError(f"vPDQ of {path.name}: no frame could be decoded")
+    return frames
+
+
 def fit_size(width: int, height: int, max_side: int) -> tuple[int, int]:
     """Scale (width, height) down to fit max_side, keeping even sizes ffmpeg likes."""
     scale = min(1.0, max_side / max(width, height, 1))
@@ -140,38 +174,13 @@ def stream_rgb(
 ) -> Iterator[np.ndarray]:
     """Run ffmpeg with filter ``vf`` and yield its width×height RGB frames.
 
-    A timer kills ffmpeg when ``timeout_s`` has passed; that becomes a DecodeError.
+    ffmpeg is stopped when ``timeout_s`` has passed; that becomes a DecodeError.
     """
     argv = ["ffmpeg", "-nostdin", "-v", "error", "-noautorotate", *input_args, "-i", str(path)]
     argv += ["-map", "0:v:0", "-vf", vf, "-fps_mode", "passthrough"]
     argv += ["-f", "rawvideo", "-pix_fmt", "rgb24", "-"]
-    frame_bytes = width * height * 3
-    with tempfile.TemporaryFile() as err:
-        proc = subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=err)
-        overran = threading.Event()
-
-        def stop() -> None:
-            overran.set()
-            proc.kill()
-
-        timer = threading.Timer(timeout_s, stop)
-        timer.start()
-        try:
-            assert proc.stdout is not None
-            while len(chunk := proc.stdout.read(frame_bytes)) == frame_bytes:
-                yield np.frombuffer(chunk, dtype=np.uint8).reshape(height, width, 3)
-            code = proc.wait()
-        finally:
-            timer.cancel()
-            if proc.poll() is None:
-                proc.kill()
-                proc.wait()
-        if overran.is_set():
-            raise DecodeError(f"{path.name}: decoding stopped after {timeout_s:g} s")
-        if code != 0:
-            err.seek(0)
-            reason = err.read().decode("utf-8", "replace").strip().splitlines()[-1:]
-            raise DecodeError(f"{path.name}: {' '.join(reason) or f'ffmpeg exit {code}'}")
+    for chunk in stream_bounded(argv, width * height * 3, timeout_s, path.name):
+        yield np.frombuffer(chunk, dtype=np.uint8).reshape(height, width, 3)
 
 
 def contact_sheet(

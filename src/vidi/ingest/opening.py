@@ -1,4 +1,4 @@
-"""Sources as the ingest sees them: a row in the database and a stream of tasks.
+"""Opening a source for a run: its row in the database and a stream of worker tasks.
 
 A source is recorded once per case (by its absolute path); a single-file source also
 records its own SHA-256 so it can be re-verified later. Archive members that cannot be
@@ -18,8 +18,8 @@ from sqlalchemy.exc import IntegrityError
 from vidi import audit
 from vidi.config import Settings
 from vidi.errors import StorageFull
-from vidi.ingest.digest import digest_stream
 from vidi.ingest.worker import Task
+from vidi.media.digest import digest_stream
 from vidi.sources.base import Entry, Refused
 from vidi.sources.enumerate import enumerate_source, source_kind
 from vidi.sources.streams import open_noatime
@@ -31,7 +31,9 @@ IN_MEMORY_MEMBER = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
-class Prepared:
+class OpenedSource:
+    """A source recorded in the case, ready to give its entries and their tasks."""
+
     source_id: int
     path: Path
 
@@ -61,7 +63,7 @@ class Prepared:
         return Task(entry.key, entry.path, entry.archive_chain, str(target), size, spilled=True)
 
 
-def open_source(db: Database, case_id: int, path: Path, settings: Settings) -> Prepared:
+def open_source(db: Database, case_id: int, path: Path, settings: Settings) -> OpenedSource:
     """Find or record the source row for PATH in the case.
 
     Two runs may open the same source at once: the loser of the race to insert the row
@@ -71,7 +73,7 @@ def open_source(db: Database, case_id: int, path: Path, settings: Settings) -> P
     uri = str(path)
     source_id = _source_id(db, case_id, uri)
     if source_id is not None:
-        return Prepared(source_id=source_id, path=path)
+        return OpenedSource(source_id=source_id, path=path)
     kind = source_kind(path)
     sha256 = size = None
     if kind != "folder":
@@ -86,12 +88,12 @@ def open_source(db: Database, case_id: int, path: Path, settings: Settings) -> P
             audit.record(
                 session, "source.add", uri, {"kind": kind, "sha256": sha256, "case_id": case_id}
             )
-            return Prepared(source_id=source.id, path=path)
+            return OpenedSource(source_id=source.id, path=path)
     except IntegrityError:
         source_id = _source_id(db, case_id, uri)
         if source_id is None:
             raise
-        return Prepared(source_id=source_id, path=path)
+        return OpenedSource(source_id=source_id, path=path)
 
 
 def _source_id(db: Database, case_id: int, uri: str) -> int | None:
