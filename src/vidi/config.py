@@ -81,6 +81,10 @@ class Settings:
     video: VideoSettings = field(default_factory=VideoSettings)
     extractors: tuple[str, ...] = ("exif", "text", "barcode", "hum", "speech")
     ocr_languages: str = "auto"
+    index_shards: int = 1
+    """PDQ index shards queried side by side (VIDI_INDEX_SHARDS); see vidi.index.shards."""
+    index_url: str | None = None
+    """A ``vidi index serve`` to query instead of the local index (VIDI_INDEX_URL)."""
 
     @property
     def blob_dir(self) -> Path:
@@ -125,6 +129,11 @@ def load_settings(home: Path | str | None = None, env: dict[str, str] | None = N
         settings = settings.with_changes(extractors=names)
     if env.get("VIDI_OCR_LANGUAGES"):
         settings = settings.with_changes(ocr_languages=env["VIDI_OCR_LANGUAGES"])
+    if env.get("VIDI_INDEX_SHARDS"):
+        shards = whole_number("VIDI_INDEX_SHARDS", env["VIDI_INDEX_SHARDS"])
+        settings = settings.with_changes(index_shards=shards)
+    if env.get("VIDI_INDEX_URL"):
+        settings = settings.with_changes(index_url=env["VIDI_INDEX_URL"].rstrip("/"))
     return settings
 
 

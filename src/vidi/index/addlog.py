@@ -70,16 +70,23 @@ def append_records(path: Path, data: bytes) -> None:
         os.close(fd)
 
 
-def replay(path: Path) -> LogReplay:
-    """Read every good record; truncate the file after the last one."""
-    data = path.read_bytes() if path.exists() else b""
+def replay(path: Path, repair: bool = True) -> LogReplay:
+    """Read every good record; truncate the file after the last one.
+
+    A reader that does not own the index passes ``repair=False``: a bad tail may be a
+    record the writer is still appending, so it is skipped, never cut off.
+    """
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        data = b""
     whole = len(data) // RECORD_BYTES
     records = np.frombuffer(data, dtype=RECORD_DTYPE, count=whole)
     valid = np.asarray(_checksums(memoryview(data), whole), dtype=np.uint32) == records["crc"]
     valid &= np.isin(records["op"], (OP_ADD, OP_REMOVE))
     good = whole if valid.all() else int(np.argmin(valid))
     dropped = len(data) - good * RECORD_BYTES
-    if dropped:
+    if dropped and repair:
         with open(path, "r+b") as log:
             log.truncate(good * RECORD_BYTES)
             os.fsync(log.fileno())

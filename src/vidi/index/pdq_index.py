@@ -12,12 +12,15 @@ is rebuilt O(log n) times over its life instead of the whole index on every add.
 Every add and remove is first appended to the log (:mod:`vidi.index.addlog`);
 :meth:`PdqIndex.save` writes a new generation (:mod:`vidi.index.storage`) and starts
 an empty log. One process owns an index
-directory at a time (an exclusive lock file).
+directory at a time (an exclusive lock file); any number of others may read it at the
+same time (:meth:`PdqIndex.open_read_only`): a reader takes no lock, reads the current
+generation and the good records of its log, and never waits for the writer.
 """
 
 from __future__ import annotations
 
 import fcntl
+import json
 import math
 from collections.abc import Sequence
 from pathlib import Path
@@ -53,7 +56,12 @@ class PdqIndex:
     """Every PDQ hash within a radius of a query, exactly, nearest first."""
 
     def __init__(
-        self, directory: Path, lock: IO[bytes], delta_rows: int, log_limit: int, map_tables: bool
+        self,
+        directory: Path,
+        lock: IO[bytes] | None,
+        delta_rows: int,
+        log_limit: int,
+        map_tables: bool,
     ):
         self.directory = directory
         self._lock = lock
@@ -103,10 +111,49 @@ class PdqIndex:
             raise
         return index
 
-    def _load(self) -> None:
-        saved = storage.read_generation(self.directory, self._map_tables)
+    @classmethod
+    def open_read_only(
+        cls, directory: Path, *, attempts: int = 5, map_tables: bool = False
+    ) -> PdqIndex:
+        """A read-only view of the index in ``directory`` as it is now; never blocks.
+
+        Takes no lock and changes no file: the writer may add, save and remove old
+        generations meanwhile. A generation replaced while it was being read is read
+        again (up to ``attempts`` times); a record the writer is still appending is left
+        out. Raises :class:`~vidi.index.storage.IndexDamaged` when the index is damaged,
+        and a view of an empty index when there is none yet.
+        """
+        directory = Path(directory)
+        for attempt in range(attempts):
+            before = _current_generation(directory)
+            index = cls(directory, None, DEFAULT_DELTA_ROWS, DEFAULT_LOG_LIMIT, map_tables)
+            try:
+                index._load(writable=False)
+                if _current_generation(directory) in (index.generation, None):
+                    return index  # else a save moved on while we read: read again
+            except storage.IndexDamaged:
+                if attempt + 1 == attempts or _current_generation(directory) == before:
+                    raise
+        raise storage.IndexDamaged(storage.MANIFEST, "kept changing while it was read; try again")
+
+    @property
+    def read_only(self) -> bool:
+        return self._lock is None
+
+    @property
+    def generation(self) -> int:
+        return self._generation
+
+    def _load(self, writable: bool = True) -> None:
+        if writable:
+            saved = storage.read_generation(self.directory, self._map_tables)
+        else:
+            saved = storage.read_generation_read_only(self.directory, self._map_tables)
         if saved is None:
-            storage.write_generation(self.directory, 0, self._hashes, self._ids, self._deleted, ())
+            if writable:
+                storage.write_generation(
+                    self.directory, 0, self._hashes, self._ids, self._deleted, ()
+                )
         else:
             self._generation = saved.number
             self._rows = len(saved.ids)
@@ -115,7 +162,7 @@ class PdqIndex:
             self._segments = list(saved.segments)
         log = storage.log_path(self.directory, self._generation)
         try:
-            records = addlog.replay(log)
+            records = addlog.replay(log, repair=writable)
         except OSError as exc:
             raise storage.IndexDamaged(log.name, f"cannot be read ({exc})") from None
         self._log_records = len(records.ids)
@@ -131,7 +178,7 @@ class PdqIndex:
 
     def close(self) -> None:
         """Release the directory; unsaved changes are safe in the log."""
-        if not self._lock.closed:
+        if self._lock is not None and not self._lock.closed:
             self._lock.close()
 
     def __enter__(self) -> PdqIndex:
@@ -147,6 +194,11 @@ class PdqIndex:
 
     def __len__(self) -> int:
         return self._rows - self._deleted_count
+
+    def rows(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every live (id, packed hash) row, in the order they were added."""
+        alive = ~self._deleted[: self._rows]
+        return self._ids[: self._rows][alive], self._hashes[: self._rows][alive]
 
     def add(self, ids: Sequence[int] | np.ndarray, hashes: HashesLike) -> None:
         """Index ``hashes`` under the caller's int64 ``ids``; durable when this returns."""
@@ -173,8 +225,7 @@ class PdqIndex:
 
     def save(self) -> None:
         """Write a new generation (rows and tables) and start an empty log."""
-        if self._lock.closed:
-            raise VidiError(f"the PDQ index in {self.directory} is closed; open it again")
+        self._check_writable()
         self._fold_delta(everything=True)
         if self._deleted_count * 4 > self._rows:
             self._drop_deleted()
@@ -222,9 +273,14 @@ class PdqIndex:
     def _segment_end(self) -> int:
         return self._segments[-1].stop if self._segments else 0
 
-    def _log(self, op: int, ids: np.ndarray, packed: np.ndarray) -> None:
+    def _check_writable(self) -> None:
+        if self._lock is None:
+            raise VidiError(f"the PDQ index in {self.directory} was opened read-only")
         if self._lock.closed:
             raise VidiError(f"the PDQ index in {self.directory} is closed; open it again")
+
+    def _log(self, op: int, ids: np.ndarray, packed: np.ndarray) -> None:
+        self._check_writable()
         path = storage.log_path(self.directory, self._generation)
         addlog.append_records(path, addlog.encode_records(op, ids, packed))
         self._log_records += len(ids)
@@ -273,6 +329,13 @@ class PdqIndex:
             older = self._segments.pop()
             merged = self._hashes[older.start : newer.stop]
             self._segments.append(MihSegment.build(merged, older.start))
+
+
+def _current_generation(directory: Path) -> int | None:
+    try:
+        return int(json.loads((directory / storage.MANIFEST).read_bytes())["generation"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 def _segment_candidates(segment: MihSegment, value: int, radius: int) -> np.ndarray:

@@ -185,9 +185,27 @@ def read_generation(directory: Path, map_tables: bool = False) -> Generation | N
         raise IndexDamaged(MANIFEST, f"does not describe its files ({exc!r})") from None
 
 
-def _load_arrays(directory: Path, manifest: dict[str, Any], map_tables: bool) -> Generation:
+def read_generation_read_only(directory: Path, map_tables: bool = False) -> Generation | None:
+    """:func:`read_generation` for a reader that does not own the directory.
+
+    It removes nothing: another process's files of a newer generation are not strays.
+    """
+    manifest_path = directory / MANIFEST
+    if not manifest_path.exists():
+        return None
+    manifest = _read_manifest(manifest_path)
+    try:
+        return _load_arrays(directory, manifest, map_tables, tidy=False)
+    except (KeyError, TypeError, ValueError, IndexError) as exc:
+        raise IndexDamaged(MANIFEST, f"does not describe its files ({exc!r})") from None
+
+
+def _load_arrays(
+    directory: Path, manifest: dict[str, Any], map_tables: bool, tidy: bool = True
+) -> Generation:
     number, rows, files = int(manifest["generation"]), int(manifest["rows"]), manifest["files"]
-    remove_stray_files(directory, number)
+    if tidy:
+        remove_stray_files(directory, number)
     wanted: list[tuple[str, str | None, tuple[int, ...] | None, bool]] = [
         (f"g{number}.hashes.npy", "u1", (rows, 32), False),
         (f"g{number}.ids.npy", "<i8", (rows,), False),

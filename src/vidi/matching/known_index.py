@@ -15,6 +15,12 @@ see :mod:`vidi.index.storage`) or a damaged state file (it carries its own check
 set aside and rebuilt the same way, never trusted, and the rebuild is reported as one
 line (:func:`vidi.notices.notice`). Only the very first build, of an empty index with no
 state file, is silent.
+
+With ``settings.index_shards`` above one the hashes live in that many shards
+(:mod:`vidi.index.shards`, folder ``pdq-shards``), queried side by side. One process
+writes (the lock file); others open a read-only view (:meth:`KnownIndex.open_read_only`)
+that never waits, or ask a ``vidi index serve`` when ``settings.index_url`` is set
+(:mod:`vidi.matching.index_service`).
 """
 
 from __future__ import annotations
@@ -38,6 +44,7 @@ from sqlalchemy.orm import Session
 
 from vidi.config import Settings
 from vidi.index import Hit, IndexDamaged, IndexLocked, PdqIndex
+from vidi.index.shards import ShardedIndex
 from vidi.matching.labels import entry_label, frame_label, media_label
 from vidi.notices import notice
 from vidi.store.db import Database
@@ -47,6 +54,7 @@ AnySelect = Select[*tuple[Any, ...]]
 STATE_FILE = "sync.json"
 LOCK_FILE = "known.lock"
 PDQ_DIR = "pdq"
+SHARDED_DIR = "pdq-shards"
 STATE_VERSION = 2
 """2: the state file carries a SHA-256 of its own body."""
 CHUNK = 50_000
@@ -81,16 +89,21 @@ class SyncReport:
 class KnownIndex:
     """The PDQ index plus its sync state; one process at a time (a lock file)."""
 
-    def __init__(self, directory: Path, lock: IO[bytes]) -> None:
+    def __init__(self, directory: Path, lock: IO[bytes] | None, shards: int = 1) -> None:
         self.directory = directory
         self._lock = lock
+        self._shards = shards
         self.damage: str | None = None
         """Why the index on disk cannot be trusted; the next :meth:`sync` rebuilds it."""
+        self.pdq: PdqIndex | ShardedIndex
         try:
-            self.pdq = PdqIndex.open(directory / PDQ_DIR)
+            self.pdq = self._open_pdq()
         except IndexDamaged as exc:
+            if lock is None:
+                raise
             self.damage = str(exc)
-            self.pdq = PdqIndex.open(_set_aside(directory / PDQ_DIR))
+            _set_aside(self._pdq_path)
+            self.pdq = self._open_pdq()
         self.state, problem = _read_state(directory / STATE_FILE)
         if problem and (len(self.pdq) or (directory / STATE_FILE).exists()):
             self.damage = self.damage or problem
@@ -106,14 +119,40 @@ class KnownIndex:
         """
         directory = settings.index_dir
         directory.mkdir(parents=True, exist_ok=True)
-        index = cls(directory, _take_lock(directory / LOCK_FILE, wait_s))
+        if settings.index_url:
+            from vidi.matching.index_service import RemoteKnownIndex
+
+            return RemoteKnownIndex(settings.index_url, sync=sync)
+        lock = _take_lock(directory / LOCK_FILE, wait_s)
+        index = cls(directory, lock, settings.index_shards)
         if sync:
             index.sync(db)
         return index
 
+    @classmethod
+    def open_read_only(cls, settings: Settings) -> KnownIndex:
+        """A view of the index as it is now, for searching only: no lock, no waiting.
+
+        It holds what the writer has added so far (nothing newer than its last sync);
+        raises :class:`~vidi.index.IndexDamaged` when the index is damaged (the writer
+        rebuilds it).
+        """
+        return cls(settings.index_dir, None, settings.index_shards)
+
+    @property
+    def _pdq_path(self) -> Path:
+        return self.directory / (PDQ_DIR if self._shards == 1 else SHARDED_DIR)
+
+    def _open_pdq(self) -> PdqIndex | ShardedIndex:
+        read_only = self._lock is None
+        if self._shards == 1:
+            path = self._pdq_path
+            return PdqIndex.open_read_only(path) if read_only else PdqIndex.open(path)
+        return ShardedIndex.open(self._pdq_path, self._shards, read_only=read_only)
+
     def close(self) -> None:
         self.pdq.close()
-        if not self._lock.closed:
+        if self._lock is not None and not self._lock.closed:
             self._lock.close()
 
     def __enter__(self) -> KnownIndex:
@@ -133,6 +172,8 @@ class KnownIndex:
     def sync(self, db: Database) -> SyncReport:
         """Add what the database has and the index lacks; rebuild when that cannot be told."""
         state = self.state
+        if self._lock is None:
+            return SyncReport(added=0, rebuilt=False, reason="read-only view")
         if self.damage:
             return self.rebuild(db, self.damage)
         if state is None:
@@ -184,12 +225,14 @@ class KnownIndex:
 
         Says so in one line (``reason`` and the count) unless ``quiet``.
         """
+        if self._lock is None:
+            raise IndexLocked(f"the known-hash index in {self.directory} was opened read-only")
         self.pdq.close()
-        target = self.directory / PDQ_DIR
-        stale = self.directory / f"{PDQ_DIR}.stale-{os.getpid()}"
+        target = self._pdq_path
+        stale = self.directory / f"{target.name}.stale-{os.getpid()}"
         if target.exists():
             target.rename(stale)
-        self.pdq = PdqIndex.open(target)
+        self.pdq = self._open_pdq()
         self.damage = None
         self.state = SyncState()
         self._write_state()

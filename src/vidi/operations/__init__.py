@@ -1,0 +1,1 @@
+"""Running a Vidi home: health checks (doctor), backup and restore."""
