@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from vidi.cli import audit, cases, clues, demo, ingest, known, ops, portal, publish
+from vidi.cli import audit, cases, clues, demo, ingest, known, ops, portal
 from vidi.cli.boundary import VidiGroup
 
 app = typer.Typer(
@@ -40,5 +40,4 @@ known.register(app)
 clues.register(app)
 audit.register(app)
 portal.register(app)
-publish.register(app)
 ops.register(app)
