@@ -20,10 +20,18 @@ code  meaning
 ====  ===========================================================================
 
 A new subclass of VidiError gets code 1 until it is given its own row here.
+
+A command given ``--json`` also reports its failure as JSON on stdout, where its result
+would have gone, so a script reads one document either way::
+
+    {"error": {"message": "<the error line>", "exit_code": 1, "kind": "failed"}}
+
+``kind`` names the row of the table (``KINDS``). The ``error:`` line still goes to stderr.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 import traceback
 from collections.abc import Sequence
@@ -64,6 +72,17 @@ EXIT_BY_ERROR: tuple[tuple[type[BaseException], int], ...] = (
 )
 """First match wins, so a subclass comes before its base."""
 
+KINDS: dict[int, str] = {
+    EXIT_FAILED: "failed",
+    EXIT_USAGE: "usage",
+    EXIT_DATABASE: "database",
+    EXIT_FILES: "files",
+    EXIT_NOT_FOUND: "not-found",
+    EXIT_UNEXPECTED: "unexpected",
+    EXIT_INTERRUPTED: "interrupted",
+}
+"""The ``kind`` of a JSON error, by exit status."""
+
 LONGEST_LINE = 1000
 """An error line longer than this (a 5,000-character path) loses its middle, not its end."""
 
@@ -91,12 +110,37 @@ def describe(error: BaseException) -> str:
     )
 
 
-def report(error: BaseException, debug: bool) -> int:
-    """Print ``error`` as one line on stderr (after its traceback when debugging)."""
+def report(error: BaseException, debug: bool, as_json: bool = False) -> int:
+    """Print ``error`` as one line on stderr (after its traceback when debugging).
+
+    With ``as_json`` the error is also written as JSON on stdout.
+    """
     if debug:
         traceback.print_exception(error, file=sys.stderr)
-    say_error(describe(error))
-    return exit_status(error)
+    message, status = describe(error), exit_status(error)
+    say_error(message)
+    if as_json:
+        say_json_error(message, status)
+    return status
+
+
+def wants_json(args: Sequence[str]) -> bool:
+    """Whether a command line asks for ``--json`` (options end at a bare ``--``)."""
+    for arg in args:
+        if arg == "--":
+            return False
+        if arg == "--json":
+            return True
+    return False
+
+
+def say_json_error(message: str, status: int) -> None:
+    error = {
+        "message": " ".join(message.splitlines()),
+        "exit_code": status,
+        "kind": KINDS.get(status, "failed"),
+    }
+    sys.stdout.write(json.dumps({"error": error}, ensure_ascii=False) + "\n")
 
 
 def say_error(message: str) -> None:
@@ -117,7 +161,8 @@ class VidiGroup(TyperGroup):
         except (typer.TyperException, typer.Exit, typer.Abort):
             raise  # usage errors, --help and Ctrl-D: main() below
         except Exception as error:
-            status = report(error, debug=bool(ctx.params.get("debug")))
+            as_json = getattr(self, "json_errors", False)
+            status = report(error, debug=bool(ctx.params.get("debug")), as_json=as_json)
             raise typer.Exit(status) from error
 
     def main(
@@ -129,6 +174,7 @@ class VidiGroup(TyperGroup):
         windows_expand_args: bool = True,
         **extra: Any,
     ) -> Any:
+        self.json_errors = wants_json(list(args) if args is not None else sys.argv[1:])
         if not standalone_mode:
             return super().main(args, prog_name, complete_var, False, windows_expand_args, **extra)
         try:
@@ -136,17 +182,21 @@ class VidiGroup(TyperGroup):
                 args, prog_name, complete_var, False, windows_expand_args, **extra
             )
         except typer.TyperException as usage:  # click's UsageError and its kin
-            sys.exit(show_usage_error(usage))
+            sys.exit(show_usage_error(usage, self.json_errors))
         except typer.Abort:
             say_error("interrupted")
+            if self.json_errors:
+                say_json_error("interrupted", EXIT_INTERRUPTED)
             sys.exit(EXIT_INTERRUPTED)
         sys.exit(result if isinstance(result, int) else 0)
 
 
-def show_usage_error(usage: typer.TyperException) -> int:
+def show_usage_error(usage: typer.TyperException, as_json: bool = False) -> int:
     """One line for a usage error; none when no arguments were given (Typer showed the help)."""
     if type(usage).__name__ != "NoArgsIsHelpError":  # as Typer tells it, without importing it
         context = getattr(usage, "ctx", None)
         hint = f" (see '{context.command_path} --help')" if context is not None else ""
         say_error(usage.format_message() + hint)
+        if as_json:
+            say_json_error(usage.format_message(), usage.exit_code)
     return usage.exit_code
