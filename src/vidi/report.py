@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from vidi.cases import get_case
 from vidi.estimates import PlacesSection, places_section
 from vidi.ingest.runs import is_stale
+from vidi.matching.links import LinksSection, links_section
 from vidi.matching.review import KnownSection, known_section
 from vidi.store.models import IngestError, IngestRun, Media, Occurrence, Source
 from vidi.store.queries import case_media
@@ -51,6 +52,7 @@ class CaseReport:
     runs: list[RunSummary]
     known: KnownSection | None = None
     places: PlacesSection | None = None
+    links: LinksSection | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The report as JSON: the counts and runs, then its sections."""
@@ -58,7 +60,7 @@ class CaseReport:
         data["runs"] = [asdict(r) for r in self.runs]
         data["failures"] = dict(self.failures)
         sections: dict[str, Any] = {}
-        for name in ("known", "places"):
+        for name in ("known", "places", "links"):
             section = data.pop(name)
             if section is not None:
                 sections[name] = section.to_dict()
@@ -150,4 +152,5 @@ def build_report(session: Session, case_name: str) -> CaseReport:
         runs=runs,
         known=known_section(session, case.id),
         places=places_section(session, case.id),
+        links=links_section(session, case.id),
     )

@@ -13,6 +13,7 @@ from vidi.cli.display import styled
 
 if TYPE_CHECKING:
     from vidi.estimates import PlacesSection
+    from vidi.matching.links import LinksSection, MediaLink
     from vidi.matching.review import KnownSection
     from vidi.report import CaseReport
 
@@ -99,6 +100,8 @@ def render_report(report: CaseReport) -> None:
         render_known(report.known)
     if report.places is not None:
         render_places(report.places)
+    if report.links is not None and report.links.links:
+        render_links(report.links)
     runs = Table(
         "run",
         "started",
@@ -127,6 +130,26 @@ def render_report(report: CaseReport) -> None:
             console.print(f"  run {r.id} {r.status}: {r.failure}")
         if r.atime_fallbacks:
             console.print(f"  run {r.id}: {ATIME_NOTE.format(r.atime_fallbacks)}")
+
+
+def render_links(section: LinksSection) -> None:
+    table = Table("kind", "media", "linked media", "match", "its cases", title="video links")
+    for link in section.links:
+        table.add_row(
+            link.kind,
+            link.sha256[:16],
+            link.other_sha256[:16],
+            link_strength(link),
+            ", ".join(link.other_cases),
+        )
+    console.print(table)
+
+
+def link_strength(link: MediaLink) -> str:
+    """ "87% of frames" (vpdq) or "similarity 0.91" (audio)."""
+    if link.kind == "vpdq":
+        return f"{100 - link.distance:.0f}% of frames"
+    return f"similarity {1 - link.distance:.2f}"
 
 
 def render_known(known: KnownSection) -> None:

@@ -21,6 +21,7 @@ from vidi.config import Settings
 from vidi.errors import VidiError
 from vidi.index import Hit
 from vidi.matching.known_index import KnownIndex
+from vidi.matching.links import links_of
 from vidi.matching.resolve import Resolved, hamming, resolve_labels
 from vidi.media.examine import examine
 from vidi.results import jsonable
@@ -34,7 +35,7 @@ _PDQ = re.compile(r"[0-9a-f]{64}")
 class LookupHit:
     """One thing the query matched: a hash-list entry or a stored media item."""
 
-    kind: str  # md5 | sha1 | sha256 | pdq | frame
+    kind: str  # md5 | sha1 | sha256 | pdq | frame | vpdq | audio
     distance: float
     list_name: str | None = None
     entry_id: int | None = None
@@ -184,6 +185,10 @@ def lookup_file(db: Database, settings: Settings, path: Path) -> LookupResult:
     digest = facts.digest
     with db.session() as session:
         hits = exact_hits(session, digest.md5, digest.sha1, digest.sha256)
+        hits.extend(  # whole-video and sound-track links ingest stored for this content
+            LookupHit(link.kind, link.distance, sha256=link.other_sha256, cases=link.other_cases)
+            for link in links_of(session, [digest.sha256])
+        )
         seen = cases_of(session, [digest.sha256]).get(digest.sha256, ())
     if pdqs:
         with KnownIndex.open(db, settings) as index, db.session() as session:
