@@ -140,3 +140,12 @@ def read_hashlist_text(text: str) -> list[Any]:
         path = Path(folder) / "l.json"
         path.write_text(text, encoding="utf-8")
         return list(read_hashlist(path))
+
+
+def test_the_documented_example_export_reads_back_with_every_hash() -> None:
+    example = Path(__file__).resolve().parents[2] / "docs" / "examples" / "vics-export.json"
+    entries = list(read_hashlist(example))
+    assert len(entries) == 2
+    assert all(set(e.hashes()) == {"md5", "sha1", "sha256", "pdq"} for e in entries)
+    files = entries[1].extra["MediaFiles"]
+    assert files[0]["RelativeFilePath"] == "phone/backup.zip/inner.tar/Movies/clip.mp4"
