@@ -5,7 +5,8 @@ that share frames are then compared the way vPDQ does it — the share of each v
 distinct frames found in the other — and linked as ``vpdq`` when either share reaches
 ``settings.match.vpdq_match_percent``; a re-encoded, resized or trimmed copy is found
 so. Videos whose Chromaprint fingerprints agree are linked as ``audio`` even when their
-pictures differ (the same room's television, the same recording).
+pictures differ (the same room's television, the same recording); the tracks to compare
+come from an inverted index of Chromaprint codes (:mod:`vidi.matching.audio_index`).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from sqlalchemy.orm import Session
 from vidi.config import MatchSettings
 from vidi.fingerprints.audio import audio_similarity
 from vidi.fingerprints.vpdq import FrameHash, vpdq_similarity
+from vidi.matching.audio_index import candidate_tracks, index_tracks
 from vidi.store.models import AudioFingerprint, Match, Media, VideoFrame
 
 AUDIO_MATCH_SIMILARITY = 0.6
@@ -89,29 +91,34 @@ def vpdq_rows(
 
 
 def audio_rows(session: Session, sha256s: Sequence[str]) -> list[dict[str, Any]]:
-    """``audio`` links between these media and every other stored sound track.
+    """``audio`` links between these media and the stored sound tracks that sound alike.
 
-    A linear scan over the stored fingerprints: fine for tens of thousands of videos;
-    a Chromaprint index is the next step beyond that.
+    The tracks are first put into the inverted code table; only the tracks that share
+    codes with each one are compared in full (:mod:`vidi.matching.audio_index`).
     """
+    index_tracks(session, sha256s)
     mine = session.execute(
         select(AudioFingerprint.media_sha256, AudioFingerprint.fingerprint).where(
             AudioFingerprint.media_sha256.in_(sha256s)
         )
     ).all()
-    if not mine:
-        return []
-    everyone = session.execute(
-        select(AudioFingerprint.media_sha256, AudioFingerprint.fingerprint)
-    ).all()
     rows: list[dict[str, Any]] = []
     seen: set[tuple[str, str]] = set()
     for sha, print_ in mine:
-        for other, other_print in everyone:
-            pair = (min(sha, other), max(sha, other))
-            if other == sha or pair in seen:
-                continue
-            seen.add(pair)
+        candidates = [
+            other
+            for other in candidate_tracks(session, sha, print_)
+            if (min(sha, other), max(sha, other)) not in seen
+        ]
+        if not candidates:
+            continue
+        others = session.execute(
+            select(AudioFingerprint.media_sha256, AudioFingerprint.fingerprint).where(
+                AudioFingerprint.media_sha256.in_(candidates)
+            )
+        )
+        for other, other_print in others:
+            seen.add((min(sha, other), max(sha, other)))
             similarity = audio_similarity(print_, other_print)
             if similarity >= AUDIO_MATCH_SIMILARITY:
                 detail = {"similarity": round(similarity, 3)}

@@ -191,6 +191,22 @@ class AudioFingerprint(Base):
     fingerprint: Mapped[list[Any]] = mapped_column(JSON)
     fingerprinter: Mapped[str] = mapped_column(String(64))
 
+class AudioCode(Base):
+    """One sub-fingerprint code of a sound track: the inverted index audio links search.
+
+    ``code`` is the top 20 bits of a Chromaprint item (see
+    :mod:`vidi.matching.audio_index`); each code is kept once per track, at the first
+    item ``offset`` where it occurs.
+    """
+
+    __tablename__ = "audio_code"
+
+    code: Mapped[int] = mapped_column(Integer, primary_key=True)
+    media_sha256: Mapped[str] = mapped_column(
+        ForeignKey("media.sha256", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    offset: Mapped[int] = mapped_column(Integer)
+
 
 class HashList(Base):
     """An imported list of known hashes (VICS, CSV, NSRL)."""
