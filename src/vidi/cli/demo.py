@@ -43,6 +43,22 @@ def demo(
             clue_progress=None if quiet else CountProgress("clues"),
         )
     render_report(outcome.report)
+    show_web_workbench(ctx, case)
+
+
+def show_web_workbench(ctx: typer.Context, case: str) -> None:
+    """How to browse the demo case now: the serve command and the admin's first password."""
+    import shlex
+
+    bench = workbench(ctx)
+    with friendly_errors():
+        admin = bench.demo_admin(case)
+    home = shlex.quote(str(bench.settings.home))
+    console.print(f"\nBrowse the case in the web workbench:  vidi --home {home} serve")
+    if admin is None:
+        console.print(f"sign in as admin (a new password: vidi --home {home} user passwd admin)")
+    else:
+        console.print(f"sign in as admin with the one-time password  {admin.password}")
 
 
 def register(app: typer.Typer) -> None:
