@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from vidi.cli import audit, cases, clues, demo, ingest, known, ops, portal
+from vidi.cli import audit, cases, clues, demo, ingest, known, ops, portal, web
 from vidi.cli.boundary import VidiGroup
 
 app = typer.Typer(
@@ -41,3 +41,4 @@ clues.register(app)
 audit.register(app)
 portal.register(app)
 ops.register(app)
+web.register(app)
