@@ -21,7 +21,7 @@ SERVICES_THAT_WORK = frozenset(
 """Layers that run workflows or queries: the command line reaches them through the Workbench."""
 SERVICES = SERVICES_THAT_WORK | frozenset(
     {"matching", "places", "estimates", "report", "audit", "sources", "media", "fingerprints"}
-    | {"index", "store"}
+    | {"index", "store", "publications"}
 )
 """Every layer below the Workbench."""
 
@@ -53,8 +53,8 @@ FORBIDDEN: tuple[tuple[str, frozenset[str], str], ...] = (
 """(layer, layers it must not import, why).
 
 The command line may still name result types of ``matching``, ``estimates``,
-``report``, ``places`` and ``audit`` (for annotations) and read ``places``' evidence
-tables; everything that does work it reaches through ``vidi.workbench``.
+``report``, ``places``, ``publications`` and ``audit`` (for annotations) and read
+``places``' evidence tables; everything that does work it reaches through ``vidi.workbench``.
 """
 
 

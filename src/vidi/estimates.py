@@ -48,7 +48,9 @@ def clue_evidence(session: Session, sha256s: Sequence[str]) -> list[ClueEvidence
         )
         for clue in rows:
             who = f"by {clue.author}" if clue.author else clue.extractor
-            label = f"clue #{clue.id} ({clue.kind} {who}, media {clue.media_sha256[:8]}…)"
+            tip = (clue.detail or {}).get("tip")
+            source = f", from tip #{tip}" if tip is not None else ""
+            label = f"clue #{clue.id} ({clue.kind} {who}{source}, media {clue.media_sha256[:8]}…)"
             evidence.append(
                 ClueEvidence(clue.kind, clue.value, clue.confidence, label, _capture_date(clue))
             )
@@ -245,9 +247,19 @@ def disagreement(series: list[SeriesPlace]) -> Disagreement:
 
 
 def add_investigator_clue(
-    session: Session, sha256: str, kind: str, value: str, author: str, note: str | None = None
+    session: Session,
+    sha256: str,
+    kind: str,
+    value: str,
+    author: str,
+    note: str | None = None,
+    detail: dict[str, Any] | None = None,
 ) -> Clue:
-    """Record what a person recognised; it is fused with the extracted clues."""
+    """Record what a person recognised; it is fused with the extracted clues.
+
+    ``detail`` is kept with the clue (a tip it came from: ``{"tip": 12, …}``, named in
+    the estimate's reasons).
+    """
     if session.get(Media, sha256) is None:
         raise NotFound(f"no media with SHA-256 {sha256}")
     kind = kind.strip().lower().replace(" ", "_").replace("-", "_")
@@ -268,7 +280,7 @@ def add_investigator_clue(
         extractor=INVESTIGATOR,
         extractor_version="1",
         author=author,
-        detail={"note": note} if note else None,
+        detail={**(detail or {}), **({"note": note} if note else {})} or None,
     )
     session.add(clue)
     session.flush()
