@@ -17,7 +17,8 @@ runner = CliRunner()
 
 def vidi(home: Path, *args: str) -> tuple[int, str]:
     result = runner.invoke(app, ["--home", str(home), *args], env={"VIDI_WORKERS": "1"})
-    return result.exit_code, result.output
+    # --json output is stdout alone (notices go to stderr); errors are read from both
+    return result.exit_code, result.stdout if "--json" in args else result.output
 
 
 def seizure(tmp_path: Path) -> Path:
