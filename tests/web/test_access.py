@@ -57,6 +57,8 @@ def test_case_b_and_an_unknown_case_answer_alike(web: Web) -> None:
     other = alice.get(f"/api/cases/{web.case_b}")
     missing = alice.get(f"/api/cases/{web.case_b + 1000}")
     assert (other.status_code, other.json()) == (missing.status_code, missing.json())
+    beyond_any_id = alice.get(f"/api/cases/{2**31}")  # past PostgreSQL's integer
+    assert (beyond_any_id.status_code, beyond_any_id.json()) == (404, missing.json())
 
 
 def test_the_case_list_holds_only_member_cases(web: Web) -> None:

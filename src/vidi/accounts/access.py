@@ -16,10 +16,14 @@ from vidi.store.models import Case, CaseMember, Media, Occurrence, Source
 
 NO_CASE = "no such case"
 NO_MEDIA = "no such media item in this case"
+LARGEST_ID = 2**31 - 1
+"""Ids are 32-bit on PostgreSQL: a larger guess must be 'no such case', not a database error."""
 
 
 def member_case(session: Session, who: Identity, case_id: int) -> Case:
     """The case CASE_ID when WHO is a member of it; NotFound otherwise."""
+    if not 1 <= case_id <= LARGEST_ID:
+        raise NotFound(NO_CASE)
     case = session.scalars(
         select(Case)
         .join(CaseMember, CaseMember.case_id == Case.id)

@@ -87,7 +87,7 @@ def add_routes(app: FastAPI, router: APIRouter, prefix: str = "", in_schema: boo
         app.add_api_route(
             prefix + route.path,
             route.endpoint,
-            methods=sorted(route.methods),
+            methods=sorted(route.methods or ()),
             response_class=route.response_class,
             responses=route.responses,
             tags=route.tags,
