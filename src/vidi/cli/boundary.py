@@ -38,7 +38,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import typer
-from sqlalchemy.exc import OperationalError
 from typer.core import TyperGroup
 
 from vidi.cli.common import errors
@@ -64,13 +63,13 @@ EXIT_BY_ERROR: tuple[tuple[type[BaseException], int], ...] = (
     (ConfigError, EXIT_USAGE),
     (InvalidInput, EXIT_USAGE),
     (DatabaseUnavailable, EXIT_DATABASE),
-    (OperationalError, EXIT_DATABASE),
     (HomeUnusable, EXIT_FILES),
     (NotFound, EXIT_NOT_FOUND),
     (VidiError, EXIT_FAILED),
     (OSError, EXIT_FILES),
 )
-"""First match wins, so a subclass comes before its base."""
+"""First match wins, so a subclass comes before its base. SQLAlchemy's OperationalError
+(the database stopped answering) is also EXIT_DATABASE: see :func:`database_failure`."""
 
 KINDS: dict[int, str] = {
     EXIT_FAILED: "failed",
@@ -87,7 +86,20 @@ LONGEST_LINE = 1000
 """An error line longer than this (a 5,000-character path) loses its middle, not its end."""
 
 
+def database_failure(error: BaseException) -> Any:
+    """``error`` if it is SQLAlchemy's OperationalError, else None.
+
+    SQLAlchemy is looked up only here, when a failure is classified, and only if the
+    command loaded it: an error cannot come from a library never imported, and importing
+    it at start-up would cost ``vidi --help`` about half a second.
+    """
+    exc = sys.modules.get("sqlalchemy.exc")
+    return error if exc is not None and isinstance(error, exc.OperationalError) else None
+
+
 def exit_status(error: BaseException) -> int:
+    if database_failure(error) is not None:
+        return EXIT_DATABASE
     for kind, status in EXIT_BY_ERROR:
         if isinstance(error, kind):
             return status
@@ -98,8 +110,8 @@ def describe(error: BaseException) -> str:
     """What went wrong, for the one error line."""
     if isinstance(error, VidiError):
         return str(error)
-    if isinstance(error, OperationalError):
-        reason = " ".join(str(error.orig).split())
+    if (failure := database_failure(error)) is not None:
+        reason = " ".join(str(failure.orig).split())
         return f"the database failed: {reason}; run the command again once it answers"
     if isinstance(error, OSError) and error.strerror:
         names = [str(n) for n in (error.filename, error.filename2) if n is not None]
@@ -153,7 +165,16 @@ def say_error(message: str) -> None:
 
 
 class VidiGroup(TyperGroup):
-    """The root ``vidi`` group: usage errors and failures become one line and a status."""
+    """The root ``vidi`` group: usage errors and failures become one line and a status.
+
+    It also makes every command's ``--help`` plain text: Typer's Rich-formatted help
+    imports Rich's Markdown and markdown-it, which alone cost more than the 0.3 s a
+    command may take to start (docs/performance.md, "Start-up").
+    """
+
+    def __init__(self, *args: Any, **options: Any) -> None:
+        super().__init__(*args, **options)
+        plain_help(self)
 
     def invoke(self, ctx: Any) -> Any:
         try:
@@ -200,3 +221,10 @@ def show_usage_error(usage: typer.TyperException, as_json: bool = False) -> int:
         if as_json:
             say_json_error(usage.format_message(), usage.exit_code)
     return usage.exit_code
+
+
+def plain_help(command: Any) -> None:
+    """Turn off Rich help formatting for ``command`` and every command below it."""
+    command.rich_markup_mode = None
+    for sub in getattr(command, "commands", {}).values():
+        plain_help(sub)

@@ -6,12 +6,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from vidi.cli.common import console, friendly_errors, print_json, workbench
 from vidi.cli.display import styled
 from vidi.errors import VidiError
-from vidi.results import FileClues
 
 if TYPE_CHECKING:
     from vidi.places.fusion import Estimate
@@ -42,6 +40,10 @@ def clues(
     if as_json:
         print_json(result.to_dict())
         return
+    from rich.table import Table
+
+    from vidi.results import FileClues
+
     table = Table("extractor", "kind", "value", "confidence", title=f"clues of {result.sha256}")
     for c in result.clues:
         table.add_row(c.extractor, c.kind, str(c.value)[:80], f"{c.confidence:.2f}")
@@ -131,6 +133,8 @@ def search(
     if as_json:
         print_json([h.to_dict() for h in hits])
         return
+    from rich.table import Table
+
     table = Table("media", "kind", "text", "confidence")
     for hit in hits:
         table.add_row(hit.media_sha256[:16], hit.kind, hit.text[:80], f"{hit.confidence:.2f}")

@@ -14,14 +14,43 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 
-from vidi.cli.display import HumanConsole, styled
+from vidi.cli.display import styled
 from vidi.notices import LOGGER as NOTICE_LOGGER
 
 if TYPE_CHECKING:
+    from vidi.cli.console import HumanConsole
     from vidi.workbench import Workbench
 
-console = HumanConsole()
-errors = HumanConsole(stderr=True)
+
+class LazyConsole:
+    """A :class:`~vidi.cli.console.HumanConsole` made on first use.
+
+    Every command module imports ``console`` and ``errors``; making them on import would
+    load Rich's console (a tenth of a second) for ``vidi --help`` too.
+    """
+
+    def __init__(self, stderr: bool = False) -> None:
+        self._stderr = stderr
+        self._console: HumanConsole | None = None
+
+    @property
+    def rich(self) -> HumanConsole:
+        """The console itself, for Rich objects that take one (a progress bar)."""
+        if self._console is None:
+            from vidi.cli.console import HumanConsole
+
+            self._console = HumanConsole(stderr=self._stderr)
+        return self._console
+
+    def print(self, *objects: Any, **options: Any) -> None:
+        self.rich.print(*objects, **options)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.rich, name)
+
+
+console = LazyConsole()
+errors = LazyConsole(stderr=True)
 """Human output: strings are shown literally (no markup), control characters escaped."""
 
 

@@ -2,19 +2,19 @@
 
 Case names, file names from a seizure and text read from pictures are data, and data can
 hold terminal escape sequences, newlines that forge extra lines, right-to-left overrides
-that reorder what is shown, or Rich markup such as ``[red]``. Every string printed through
-:class:`HumanConsole` (plain text, table cells, titles) is shown literally, with such
-characters written as visible escapes (``\\x1b``, ``\\n``, ``\\u202e``). ``--json`` output
-is exact and unescaped.
+that reorder what is shown, or Rich markup such as ``[red]``. Every string printed
+through :class:`vidi.cli.console.HumanConsole` (plain text, table cells, titles) is shown
+literally, with such characters written as visible escapes (``\\x1b``, ``\\n``,
+``\\u202e``). ``--json`` output is exact and unescaped.
 """
 
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
-from rich.console import Console
-from rich.text import Text
+if TYPE_CHECKING:
+    from rich.text import Text
 
 # C0 and C1 control characters, DEL, the Unicode line and paragraph separators, and the
 # bidirectional controls that reorder displayed text.
@@ -39,6 +39,8 @@ def styled(*parts: str | tuple[str, str]) -> Text:
     ``styled(("places", "bold"), ": ", note)`` replaces the markup string
     ``f"[bold]places[/bold]: {note}"``, which would let ``note`` carry markup of its own.
     """
+    from rich.text import Text  # here, so importing this module does not load Rich
+
     text = Text()
     for part in parts:
         if isinstance(part, tuple):
@@ -46,13 +48,3 @@ def styled(*parts: str | tuple[str, str]) -> Text:
         else:
             text.append(safe_text(part))
     return text
-
-
-class HumanConsole(Console):
-    """A Rich console that never interprets markup and escapes every string it renders."""
-
-    def __init__(self, **options: Any) -> None:
-        super().__init__(markup=False, **options)
-
-    def render_str(self, text: str, **options: Any) -> Text:
-        return super().render_str(safe_text(text), **options)

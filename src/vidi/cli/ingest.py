@@ -6,7 +6,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from vidi.cli.common import console, errors, friendly_errors, print_json, workbench
 from vidi.cli.display import styled
@@ -80,6 +79,8 @@ def render_places(places: PlacesSection) -> None:
 
 
 def render_report(report: CaseReport) -> None:
+    from rich.table import Table
+
     table = Table(title=f"case {report.case}", show_header=False)
     for label, value in [
         ("sources", report.sources),
@@ -133,6 +134,8 @@ def render_report(report: CaseReport) -> None:
 
 
 def render_links(section: LinksSection) -> None:
+    from rich.table import Table
+
     table = Table("kind", "media", "linked media", "match", "its cases", title="video links")
     for link in section.links:
         table.add_row(
@@ -153,6 +156,8 @@ def link_strength(link: MediaLink) -> str:
 
 
 def render_known(known: KnownSection) -> None:
+    from rich.table import Table
+
     table = Table(title="known, near-known, new", show_header=False)
     table.add_row("known (hash lists, earlier cases)", str(known.known))
     for category, count in known.known_by_category.items():

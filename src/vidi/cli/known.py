@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.table import Table
 
 from vidi.cli.common import console, errors, friendly_errors, print_json, workbench
 from vidi.cli.display import styled
@@ -57,6 +56,8 @@ def hashlist_list(ctx: typer.Context, as_json: bool = typer.Option(False, "--jso
     if as_json:
         print_json([h.to_dict() for h in lists])
         return
+    from rich.table import Table
+
     table = Table("id", "name", "format", "entries", "ignorable", "imported", "sha256")
     for h in lists:
         table.add_row(
@@ -122,6 +123,8 @@ def render_lookup(result: LookupResult) -> None:
     if not result.hits:
         console.print("no match in the hash lists or stored media")
         return
+    from rich.table import Table
+
     table = Table("kind", "distance", "list / media", "cases", "category")
     for hit in result.hits:
         what = hit.list_name or (hit.sha256 or "")[:16]
@@ -142,6 +145,8 @@ def groups(
     if as_json:
         print_json([g.to_dict() for g in found])
         return
+    from rich.table import Table
+
     table = Table("group", "members", "representative", "quality", "size")
     for g in found:
         rep = g.representative
@@ -192,6 +197,8 @@ def print_new_first(items: list[MediaStatus], as_json: bool) -> None:
     if as_json:
         print_json([m.to_dict() for m in items])
         return
+    from rich.table import Table
+
     table = Table("#", "status", "sha256", "path", "group", "quality", "nearest known")
     for number, m in enumerate(items, start=1):
         table.add_row(

@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
 import typer
 
 portal_app = typer.Typer(help="The public Trace-an-Object portal.", no_args_is_help=True)
@@ -18,6 +17,8 @@ portal_app.add_typer(tips_app, name="tips")
 
 
 def default_data() -> Path:
+    import platformdirs  # here: only the portal commands need it
+
     return Path(platformdirs.user_data_dir("vidi-portal"))
 
 

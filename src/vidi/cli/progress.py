@@ -30,7 +30,7 @@ class RichProgress:
             TransferSpeedColumn(),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
-            console=errors,
+            console=errors.rich,
             transient=False,
         )
         self.task: TaskID | None = None
@@ -65,7 +65,7 @@ class CountProgress:
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             TimeRemainingColumn(),
-            console=errors,
+            console=errors.rich,
         )
         self.label = safe_text(label)  # a case or list name, shown as it is
         self.task: TaskID | None = None
