@@ -20,6 +20,7 @@ from PIL import Image
 MAX_DETECT_SIDE = 1600
 """Larger regions are scaled down before detection (time stays bounded)."""
 HOG_WINDOW = (64, 128)
+MARGIN = 32
 
 
 class PersonDetector(Protocol):
@@ -75,9 +76,14 @@ class OpenCvPersonDetector:
         return None
 
     def _people(self, grey: np.ndarray) -> int:
+        # The detector was trained on people with a margin around them; a crop cut close
+        # around a person gets that margin back (its edges repeated).
+        cv2 = self._cv2
+        grey = cv2.copyMakeBorder(grey, *([MARGIN] * 4), borderType=cv2.BORDER_REPLICATE)
         height, width = grey.shape
-        # The detector's window is 64×128: a smaller region is scaled up to hold one.
-        grow = max(1.0, (HOG_WINDOW[0] + 16) / width, (HOG_WINDOW[1] + 16) / height)
+        # The detector's window is 64×128 with a person about 96 pixels tall in it: a small
+        # region is scaled up so that a person filling it would fill a window.
+        grow = max(1.0, 2 * HOG_WINDOW[0] / width, 2 * HOG_WINDOW[1] / height)
         if grow > 1.0:
             size = (round(width * grow), round(height * grow))
             grey = self._cv2.resize(grey, size, interpolation=self._cv2.INTER_LINEAR)
