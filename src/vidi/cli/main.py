@@ -6,7 +6,7 @@ from pathlib import Path
 
 import typer
 
-from vidi.cli import audit, cases, clues, demo, ingest, known, ops, portal, web
+from vidi.cli import audit, cases, clues, demo, ingest, known, ops, portal, publish, web
 from vidi.cli.boundary import VidiGroup
 
 app = typer.Typer(
@@ -40,5 +40,6 @@ known.register(app)
 clues.register(app)
 audit.register(app)
 portal.register(app)
+publish.register(app)
 ops.register(app)
 web.register(app)
