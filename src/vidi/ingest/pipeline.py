@@ -204,11 +204,14 @@ def _run(
     """Every source of the run through the workers; scratch files go whatever happens."""
     run_dir = settings.work_dir / f"run-{summary.run_id}"
     refusals = noatime_refusals()
-    progress.start(*filesystem_totals(paths))
+    totals = [filesystem_totals([path]) for path in paths]
+    progress.start(sum(files for files, _ in totals), sum(nbytes for _, nbytes in totals))
     runner = Runner(settings)
     try:
-        for path in paths:
-            _ingest_source(db, settings, case_id, path, summary, runner, run_dir, progress)
+        for path, (_files, on_disk) in zip(paths, totals, strict=True):
+            within = BytesOnDisk(progress, on_disk)
+            _ingest_source(db, settings, case_id, path, summary, runner, run_dir, within)
+            within.finish()
     finally:
         runner.close()
         shutil.rmtree(run_dir, ignore_errors=True)
@@ -302,6 +305,33 @@ def _advance(progress: FileProgress, item: Entry | Refused) -> None:
     progress.advance(1, item.size if on_disk and isinstance(item, Entry) else 0)
 
 
+class BytesOnDisk:
+    """One source's progress in bytes on disk, so the bar never shows more done than its total.
+
+    The total is what the sources take on disk, and archives expand: their members count
+    as files but not bytes, and what the source has left (its archives, files that could
+    not be read) is counted when the source is done. A file that grew since it was
+    measured counts no more than the source's size.
+    """
+
+    def __init__(self, progress: FileProgress, on_disk: int) -> None:
+        self.progress = progress
+        self.left = on_disk
+
+    def start(self, total_files: int, total_bytes: int) -> None:
+        raise NotImplementedError("the run starts the progress, not a source")
+
+    def advance(self, files: int, nbytes: int) -> None:
+        counted = min(nbytes, self.left)
+        self.left -= counted
+        self.progress.advance(files, counted)
+
+    def finish(self) -> None:
+        if self.left:
+            self.progress.advance(0, self.left)
+        self.left = 0
+
+
 def _collect(
     db: Database,
     writer: BatchWriter,
@@ -313,7 +343,7 @@ def _collect(
     remove_spilled(result.task)
     summary.atime_fallbacks += result.atime_fallbacks
     writer.add(result)
-    progress.advance(1, 0 if result.task.spilled else result.task.size)
+    progress.advance(1, 0 if result.task.archive_chain else result.task.size)  # see BytesOnDisk
     if len(writer) >= settings.batch_size:
         _flush(db, writer, summary)
 
