@@ -34,6 +34,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -85,7 +86,8 @@ def dsn(url: str) -> str:
 def setup_case(cur: psycopg.Cursor, name: str, uri: str, media_new: int) -> tuple[int, int, int]:
     now = datetime.now(UTC)
     case_id = cur.execute(
-        'INSERT INTO "case" (name, created_at) VALUES (%s, %s) RETURNING id', (name, now)
+        'INSERT INTO "case" (name, created_at, public_id) VALUES (%s, %s, %s) RETURNING id',
+        (name, now, uuid.uuid4().hex),
     ).fetchone()[0]
     source_id = cur.execute(
         "INSERT INTO source (case_id, uri, kind, added_at) VALUES (%s, %s, 'folder', %s) "
@@ -236,15 +238,10 @@ def main() -> None:
         command = [sys.executable, "-m", "vidi", "hashlist", "import", str(listing)]
         command += ["--name", "team list", "--format", "csv", "--json"]
         result = timed(
-            "import_s",
-            figures,
-            subprocess.run,
-            command,
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
+            "import_s", figures, subprocess.run, command, env=env, capture_output=True, text=True
         )
+        if result.returncode != 0:
+            raise SystemExit(f"vidi hashlist import failed: {result.stderr.strip()[-2000:]}")
         figures["import_result"] = json.loads(result.stdout)
         figures["import_rows_per_s"] = round(args.entries / figures["import_s"])
         listing.unlink()
