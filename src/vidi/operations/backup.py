@@ -292,10 +292,10 @@ def _home_holds_data(settings: Settings) -> bool:
 def _has_rows(engine: Any) -> bool:
     from sqlalchemy import select
 
-    from vidi.store.models import Case, Media
+    from vidi.store.models import Case, HashList, Media
 
     with engine.connect() as connection:
         return any(
             connection.execute(select(table).limit(1)).first() is not None
-            for table in (Media.__table__, Case.__table__)
+            for table in (Media.__table__, Case.__table__, HashList.__table__)
         )
