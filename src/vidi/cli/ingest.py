@@ -52,7 +52,7 @@ def ingest(
     summary, extraction = outcome.ingest, outcome.clues
     console.print(
         f"run {summary.run_id}: {summary.files_seen} files ({summary.bytes_seen:,} bytes), "
-        f"{summary.media_new} new media, {summary.media_known} already known, "
+        f"{summary.media_new} media new to Vidi's database, {summary.media_known} already in it, "
         f"{summary.files_skipped} already ingested, {summary.errors} failed, "
         f"{summary.elapsed_s:.1f} s"
     )
@@ -65,8 +65,27 @@ def ingest(
         )
 
 
+SERIES_SHOWN = 10
+"""Series listed in the human report; ``--json`` has every one the report holds."""
+
+
 def render_places(places: PlacesSection) -> None:
+    """Each series' own country first, then how far they agree, then the fused ranking.
+
+    A case mixes series from many places, so the fused ranking is never shown alone.
+    """
     console.print(styled(("likely countries", "bold"), ": ", places.estimate.note))
+    for series in places.series[:SERIES_SHOWN]:
+        if series.informative and series.country is not None:
+            where = f"{series.country} {series.probability or 0:.0%}"
+        else:
+            where = "not placed (no informative clue)"
+        console.print(f"  series {series.series}: {series.media} media, {where}")
+    if len(places.series) > SERIES_SHOWN:
+        console.print(f"  … {len(places.series) - SERIES_SHOWN} more series (see --json)")
+    agreement = series_agreement(places)
+    console.print(styled(("  series agreement", "bold"), ": ", agreement), soft_wrap=True)
+    console.print("  fused over every media item of the case:")
     for rank, score in enumerate(places.estimate.ranked[: places.top], 1):
         console.print(f"  {rank}. {score.name} ({score.country}) {score.probability:.0%}")
         for reason in sorted(score.reasons, key=lambda r: -r.delta)[:3]:
@@ -76,6 +95,27 @@ def render_places(places: PlacesSection) -> None:
             f"  {places.media_waiting_for_clues} media still wait for clue extraction "
             "(OCR is the slow part); 'vidi extract --case …' resumes it"
         )
+
+
+def series_agreement(places: PlacesSection) -> str:
+    """How much the case's series disagree, in words, for the line above the fused ranking."""
+    agreement = places.disagreement
+    placed = agreement.series_placed
+    if placed == 0:
+        return (
+            "no series is placed on its own, so the ranking below mixes clues "
+            "that may come from different places"
+        )
+    countries = ", ".join(f"{c} {n}" for c, n in agreement.countries.items())
+    if len(agreement.countries) == 1:
+        country = next(iter(agreement.countries))
+        if placed == 1:
+            return f"one series is placed ({country}); the others have no informative clue"
+        return f"all {placed} placed series point to {country}"
+    return (
+        f"the {placed} placed series disagree (series by country: {countries}); the most "
+        f"that agree are {agreement.share_agreeing or 0:.0%}, so read the fused ranking with care"
+    )
 
 
 def render_report(report: CaseReport) -> None:
@@ -88,8 +128,8 @@ def render_report(report: CaseReport) -> None:
         ("bytes", f"{report.bytes:,}"),
         ("unique media", report.unique_media),
         ("exact duplicate files", report.exact_duplicates),
-        ("media new to the database", report.media_new),
-        ("media known from earlier cases", report.media_known),
+        ("media new to Vidi's database", report.media_new),
+        ("media already in Vidi's database", report.media_known),
         ("files that are not media", report.not_media),
         ("files that failed", report.failed),
     ]:
@@ -158,13 +198,13 @@ def link_strength(link: MediaLink) -> str:
 def render_known(known: KnownSection) -> None:
     from rich.table import Table
 
-    table = Table(title="known, near-known, new", show_header=False)
-    table.add_row("known (hash lists, earlier cases)", str(known.known))
+    table = Table(title="known, near-known, new (matched against hash lists)", show_header=False)
+    table.add_row("known from hash lists or earlier cases", str(known.known))
     for category, count in known.known_by_category.items():
         table.add_row(f"  {category}", str(count))
     table.add_row("  seen in earlier cases", str(known.seen_in_earlier_cases))
     table.add_row("near-duplicates of known", str(known.near_known))
-    table.add_row("new", str(known.new))
+    table.add_row("new (matches nothing known)", str(known.new))
     table.add_row("ignorable media", str(known.ignorable_media))
     table.add_row("ignorable other files", str(known.ignorable_files))
     table.add_row("near-duplicate groups", str(known.near_duplicate_groups))
