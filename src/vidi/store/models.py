@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -126,7 +127,10 @@ class Occurrence(Base):
     """One file at one path in one source (possibly inside a chain of archives)."""
 
     __tablename__ = "occurrence"
-    __table_args__ = (UniqueConstraint("source_id", "path_key", name="uq_occurrence_place"),)
+    __table_args__ = (
+        UniqueConstraint("source_id", "path_key", name="uq_occurrence_place"),
+        Index("ix_occurrence_source_media", "source_id", "media_sha256"),  # the grid's filter
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     source_id: Mapped[int] = mapped_column(ForeignKey("source.id", ondelete="CASCADE"), index=True)
@@ -190,6 +194,7 @@ class AudioFingerprint(Base):
     duration_s: Mapped[float] = mapped_column(Float)
     fingerprint: Mapped[list[Any]] = mapped_column(JSON)
     fingerprinter: Mapped[str] = mapped_column(String(64))
+
 
 class AudioCode(Base):
     """One sub-fingerprint code of a sound track: the inverted index audio links search.
@@ -279,7 +284,10 @@ class Clue(Base):
     """One extracted (or investigator-given) fact with its evidence and provenance."""
 
     __tablename__ = "clue"
-    __table_args__ = (Index("ix_clue_kind_value", "kind", "value"),)
+    __table_args__ = (
+        Index("ix_clue_kind_value", "kind", "value"),
+        Index("ix_clue_kind_media", "kind", "media_sha256"),  # the grid's clue-kind filter
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     media_sha256: Mapped[str] = mapped_column(
@@ -418,3 +426,245 @@ class SignInFailure(Base):
     user_name: Mapped[str] = mapped_column(String(64), index=True)
     client: Mapped[str] = mapped_column(String(64), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+
+
+class Publication(Base):
+    """An object crop proposed for the public portal, and who proposed, approved or withdrew it.
+
+    ``public_id`` is the only id that leaves the workbench (random, never a case or media
+    id). The crop is a new PNG rebuilt from pixels, kept as a blob (``crop_path``).
+    ``status`` is ``proposed`` → ``approved`` (by a second person) or ``withdrawn``.
+    """
+
+    __tablename__ = "publication"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(64), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    media_sha256: Mapped[str] = mapped_column(
+        ForeignKey("media.sha256", ondelete="CASCADE"), index=True
+    )
+    box: Mapped[dict[str, Any]] = mapped_column(JSON)
+    object_type: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(2))
+    description: Mapped[str] = mapped_column(Text)
+    question: Mapped[str] = mapped_column(Text)
+    crop_path: Mapped[str] = mapped_column(String(200))
+    crop_sha256: Mapped[str] = mapped_column(String(64))
+    crop_width: Mapped[int] = mapped_column(Integer)
+    crop_height: Mapped[int] = mapped_column(Integer)
+    person_check: Mapped[str] = mapped_column(String(200))
+    """Which packaged detector looked at the crop and found no person."""
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    author: Mapped[str] = mapped_column(String(200))
+    proposed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    approver: Mapped[str | None] = mapped_column(String(200))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdrawn_by: Mapped[str | None] = mapped_column(String(200))
+    withdrawn_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    withdraw_reason: Mapped[str | None] = mapped_column(Text)
+    exported_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Tip(Base):
+    """A tip from the public about a published object, imported from a signed tip bundle.
+
+    ``tip_id`` is the portal's id (a re-import adds nothing). ``publication_id`` is NULL
+    when no publication here has the tip's object id. ``status``: new | useful |
+    not-useful | forwarded. ``abuse_flag`` marks a tip that may report other abuse: a
+    person must read and route it.
+    """
+
+    __tablename__ = "tip"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    tip_id: Mapped[str] = mapped_column(String(64), unique=True)
+    publication_id: Mapped[int | None] = mapped_column(
+        ForeignKey("publication.id", ondelete="SET NULL"), index=True
+    )
+    object_id: Mapped[str] = mapped_column(String(64))
+    received_at: Mapped[str] = mapped_column(String(32))
+    language: Mapped[str] = mapped_column(String(8))
+    what: Mapped[str] = mapped_column(Text)
+    where_seen: Mapped[str] = mapped_column(Text)
+    contact: Mapped[str] = mapped_column(Text)
+    consent: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(16), index=True)
+    abuse_flag: Mapped[bool] = mapped_column(Boolean, default=False)
+    abuse_reason: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    clue_id: Mapped[int | None] = mapped_column(ForeignKey("clue.id", ondelete="SET NULL"))
+    bundle_signer: Mapped[str] = mapped_column(String(64))
+    imported_by: Mapped[str] = mapped_column(String(200))
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    status_by: Mapped[str | None] = mapped_column(String(200))
+    status_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class Gallery(Base):
+    """A labelled reference collection (bags, uniform logos, packaging) searched like media."""
+
+    __tablename__ = "gallery"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    folder: Mapped[str] = mapped_column(Text)
+    item_count: Mapped[int] = mapped_column(Integer, default=0)
+    imported_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class GalleryItem(Base):
+    """One reference picture of a gallery, with the label and country it stands for."""
+
+    __tablename__ = "gallery_item"
+    __table_args__ = (UniqueConstraint("gallery_id", "file", name="uq_gallery_item_file"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    gallery_id: Mapped[int] = mapped_column(
+        ForeignKey("gallery.id", ondelete="CASCADE"), index=True
+    )
+    file: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    label: Mapped[str] = mapped_column(String(200))
+    country: Mapped[str | None] = mapped_column(String(2))
+    note: Mapped[str | None] = mapped_column(Text)
+    thumbnail: Mapped[str | None] = mapped_column(String(200))
+
+
+class LocalFeatureSet(Base):
+    """A picture's keypoints and binary descriptors (vidi.fingerprints.local_features).
+
+    Its ``id`` is the picture's row in the object index; it belongs to a media item or
+    to a gallery item. ``data`` is 16 + 36 bytes per point (at most 700 points).
+    """
+
+    __tablename__ = "local_features"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    media_sha256: Mapped[str | None] = mapped_column(
+        ForeignKey("media.sha256", ondelete="CASCADE"), unique=True
+    )
+    gallery_item_id: Mapped[int | None] = mapped_column(
+        ForeignKey("gallery_item.id", ondelete="CASCADE"), unique=True
+    )
+    extractor: Mapped[str] = mapped_column(String(32))
+    points: Mapped[int] = mapped_column(Integer)
+    data: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Series(Base):
+    """Media an investigator judges to belong together (one victim, one scene, one set).
+
+    A series belongs to one case; ``vidi place --series`` estimates it. A series merged
+    into another keeps its row (``merged_into_id``) so its history still reads.
+    """
+
+    __tablename__ = "series"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    merged_into_id: Mapped[int | None] = mapped_column(
+        ForeignKey("series.id", ondelete="SET NULL")
+    )
+
+
+class SeriesMember(Base):
+    """A media item in a series, and who put it there."""
+
+    __tablename__ = "series_member"
+    __table_args__ = (UniqueConstraint("series_id", "media_sha256", name="uq_series_member"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"))
+    media_sha256: Mapped[str] = mapped_column(
+        ForeignKey("media.sha256", ondelete="CASCADE"), index=True
+    )
+    added_by: Mapped[str] = mapped_column(String(200))
+    added_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class SeriesProposal(Base):
+    """A media item Vidi proposes for a series, with its reasons; ``state`` is
+    proposed | accepted | rejected (a rejected one is not proposed again)."""
+
+    __tablename__ = "series_proposal"
+    __table_args__ = (UniqueConstraint("series_id", "media_sha256", name="uq_series_proposal"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("series.id", ondelete="CASCADE"))
+    media_sha256: Mapped[str] = mapped_column(ForeignKey("media.sha256", ondelete="CASCADE"))
+    reasons: Mapped[list[Any]] = mapped_column(JSON)
+    state: Mapped[str] = mapped_column(String(16))
+    decided_by: Mapped[str | None] = mapped_column(String(200))
+    decided_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class Grade(Base):
+    """A media item's category in a case, by whom and when; older grades stay, not current."""
+
+    __tablename__ = "grade"
+    __table_args__ = (Index("ix_grade_case_media", "case_id", "media_sha256", "current"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"))
+    media_sha256: Mapped[str] = mapped_column(ForeignKey("media.sha256", ondelete="CASCADE"))
+    category: Mapped[str] = mapped_column(String(64))
+    grader: Mapped[str] = mapped_column(String(200))
+    graded_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    current: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class GradeScale(Base):
+    """A case's own category set (digit key n grades with ``categories[n]``)."""
+
+    __tablename__ = "grade_scale"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case.id", ondelete="CASCADE"), primary_key=True
+    )
+    categories: Mapped[list[Any]] = mapped_column(JSON)
+
+
+class ClueReview(Base):
+    """An investigator's verdict on a clue: confirmed, or rejected (it stops counting)."""
+
+    __tablename__ = "clue_review"
+
+    clue_id: Mapped[int] = mapped_column(ForeignKey("clue.id", ondelete="CASCADE"), primary_key=True)
+    verdict: Mapped[str] = mapped_column(String(16))
+    reviewer: Mapped[str] = mapped_column(String(200))
+    reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+
+class CaseMedia(Base):
+    """Each media item of a case once: the review grid pages through it in SHA-256 order.
+
+    Filled from the case's occurrences when the grid is asked for a page
+    (:func:`vidi.review.grid.sync_case_media`); ``CaseMediaSync`` remembers how far
+    (migration 0014).
+    """
+
+    __tablename__ = "case_media"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case.id", ondelete="CASCADE"), primary_key=True
+    )
+    media_sha256: Mapped[str] = mapped_column(
+        ForeignKey("media.sha256", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class CaseMediaSync(Base):
+    """The highest occurrence id already listed in ``case_media`` for a case."""
+
+    __tablename__ = "case_media_sync"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("case.id", ondelete="CASCADE"), primary_key=True
+    )
+    occurrence_upto: Mapped[int] = mapped_column(Integer)
