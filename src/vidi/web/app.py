@@ -65,12 +65,16 @@ def create_app(
     app.mount("/static", PublicStatic(directory=HERE / "static"), name="static")
     _add_error_handlers(app)
 
-    from vidi.web import api, media, pages
+    from vidi.web import api, casework, media, pages
 
     add_routes(app, pages.router)
+    add_routes(app, casework.pages)
     add_routes(app, media.router, in_schema=False)  # described under /api
     add_routes(app, media.router, prefix="/api")
+    add_routes(app, casework.clear, in_schema=False)
+    add_routes(app, casework.clear, prefix="/api")
     add_routes(app, api.router, prefix="/api")
+    add_routes(app, casework.api, prefix="/api")
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi(access: Access = rule("public")) -> dict[str, Any]:

@@ -151,21 +151,6 @@ def cases(request: Request, access: Access = rule("signed_in")) -> Response:
     )
 
 
-@router.get("/cases/{case_id}")
-def case_page(request: Request, case_id: int, access: Access = rule("case_member")) -> Response:
-    workbench = request.app.state.workbench
-    who = access.identity
-    return render(
-        request,
-        "case.html",
-        access,
-        case=access.case,
-        report=workbench.member_report(who, case_id).to_dict(),
-        media=workbench.member_media(who, case_id),
-        exposure=workbench.exposure(who, now=request.app.state.clock()),
-    )
-
-
 @router.get("/account")
 def account(request: Request, access: Access = rule("signed_in")) -> Response:
     workbench = request.app.state.workbench

@@ -1,0 +1,339 @@
+"""The review grid: a case's media, new first, a page at a time, however many there are.
+
+Pages are keyset pages: a page ends with a cursor (the status group and the last
+SHA-256 shown), and the next page starts after it, so page 500 costs what page 1 does.
+The media are walked in SHA-256 order through ``case_media`` (each media item of the
+case once), one status group after the other: new, near-known, known, ignorable; the
+statuses are those of :mod:`vidi.matching.review`, written here as SQL conditions so
+the database filters while it walks.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, exists, func, literal, not_, or_, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session, aliased
+
+from vidi.errors import InvalidInput
+from vidi.matching.matcher import EXACT_KINDS, NEAR_KINDS
+from vidi.matching.review import best_category
+from vidi.places.evidence import COUNTRY_KINDS
+from vidi.store.models import (
+    CaseMedia,
+    CaseMediaSync,
+    Clue,
+    HashList,
+    HashListEntry,
+    Match,
+    Media,
+    Occurrence,
+    Source,
+)
+
+GROUPS: tuple[str, ...] = ("new", "near-known", "known", "ignorable")
+"""The review order: what may show a child still at risk first, what is known last."""
+GRID_STATUSES_HELP = "new, near-known, known or ignorable"
+PAGE_SIZE = 48
+MAX_PAGE_SIZE = 200
+SYNC_SLACK = 20_000
+"""Occurrences read again behind the last sync: an ingest's rows that committed late."""
+NAMING_KINDS = tuple(sorted(COUNTRY_KINDS | {"gs1_country"}))
+"""Clue kinds whose value names a country: the 'country suggested' filter."""
+
+
+@dataclass(frozen=True)
+class GridFilter:
+    """What the grid shows; every field None shows everything, new first."""
+
+    status: str | None = None
+    category: str | None = None
+    media_type: str | None = None
+    clue_kind: str | None = None
+    country: str | None = None
+    source_id: int | None = None
+    media: tuple[str, ...] | None = field(default=None, repr=False)
+    """Only these SHA-256s (a series, or what a user has graded), when given."""
+    not_media: tuple[str, ...] | None = field(default=None, repr=False)
+
+    def __post_init__(self) -> None:
+        if self.status is not None and self.status not in GROUPS:
+            raise InvalidInput(f"unknown status {self.status!r}; choose one of {GROUPS}")
+        if self.category is not None and self.status not in (None, "known"):
+            raise InvalidInput("a category filter shows known media; leave the status out")
+
+    def to_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in asdict(self).items() if v is not None and k not in _SETS}
+
+
+_SETS = ("media", "not_media")
+
+
+@dataclass(frozen=True)
+class GridItem:
+    sha256: str
+    media_type: str
+    status: str
+    category: str | None
+    width: int | None
+    height: int | None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class GridPage:
+    """One page of the grid and the cursor of the next (None on the last page)."""
+
+    items: tuple[GridItem, ...]
+    next_cursor: str | None
+    filter: GridFilter
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "items": [i.to_dict() for i in self.items],
+            "next_cursor": self.next_cursor,
+            "filter": self.filter.to_dict(),
+        }
+
+
+def parse_cursor(cursor: str | None) -> tuple[int, str]:
+    """(group index, last SHA-256) from 'new:abcd…'; the start for None."""
+    if not cursor:
+        return 0, ""
+    group, _, after = cursor.partition(":")
+    if group not in GROUPS or len(after) != 64 or not _is_hex(after):
+        raise InvalidInput("a grid cursor is STATUS:SHA256 as given by the previous page")
+    return GROUPS.index(group), after.lower()
+
+
+def grid_page(
+    session: Session,
+    case_id: int,
+    chosen: GridFilter,
+    cursor: str | None = None,
+    limit: int = PAGE_SIZE,
+) -> GridPage:
+    """LIMIT media of the case after CURSOR, in review order, that CHOSEN lets through."""
+    if not 1 <= limit <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"a page holds 1 to {MAX_PAGE_SIZE} items")
+    sync_case_media(session, case_id)
+    start, after = parse_cursor(cursor)
+    items: list[GridItem] = []
+    conditions = Conditions(case_id)
+    for index in range(start, len(GROUPS)):
+        group = GROUPS[index]
+        if chosen.status is not None and chosen.status != group:
+            continue
+        if chosen.category is not None and group != "known":
+            continue
+        wanted = limit - len(items) + 1  # one more tells whether a next page exists
+        rows = session.execute(
+            select(Media.sha256, Media.media_type, Media.width, Media.height, Media.category)
+            .join(CaseMedia, CaseMedia.media_sha256 == Media.sha256)
+            .where(
+                CaseMedia.case_id == case_id,
+                CaseMedia.media_sha256 > (after if index == start else ""),
+                conditions.status(group),
+                *conditions.chosen(chosen),
+            )
+            .order_by(CaseMedia.media_sha256)
+            .limit(wanted)
+        ).all()
+        for sha, media_type, width, height, category in rows:
+            items.append(GridItem(sha, media_type, group, category, width, height))
+        if len(items) > limit:
+            break
+    more = len(items) > limit
+    items = items[:limit]
+    categories = known_categories(session, [i.sha256 for i in items if i.status == "known"])
+    shown = tuple(
+        GridItem(
+            i.sha256,
+            i.media_type,
+            i.status,
+            i.category or categories.get(i.sha256),
+            i.width,
+            i.height,
+        )
+        for i in items
+    )
+    next_cursor = f"{shown[-1].status}:{shown[-1].sha256}" if more and shown else None
+    return GridPage(shown, next_cursor, chosen)
+
+
+class Conditions:
+    """The review statuses and the filters as SQL conditions on ``Media`` for one case."""
+
+    def __init__(self, case_id: int) -> None:
+        self.case_id = case_id
+
+    def listed(self, ignorable: bool, category: str | None = None) -> ColumnElement[bool]:
+        """An exact match on a hash list (an ignore list when IGNORABLE)."""
+        query = (
+            select(Match.id)
+            .join(HashListEntry, HashListEntry.id == Match.hashlist_entry_id)
+            .join(HashList, HashList.id == HashListEntry.hashlist_id)
+            .where(
+                Match.media_sha256 == Media.sha256,
+                Match.kind.in_(EXACT_KINDS),
+                HashList.ignorable.is_(ignorable),
+            )
+        )
+        if category is not None:
+            query = query.where(Match.category == category)
+        return exists(query)
+
+    def seen_elsewhere(self) -> ColumnElement[bool]:
+        return or_(Media.first_case_id.is_(None), Media.first_case_id != self.case_id)
+
+    def known(self) -> ColumnElement[bool]:
+        return or_(self.seen_elsewhere(), self.listed(False))
+
+    def near(self) -> ColumnElement[bool]:
+        """A near match of a (non-ignore) list entry or of media first seen elsewhere."""
+        other = aliased(Media)
+        to_entry = (
+            select(Match.id)
+            .join(HashListEntry, HashListEntry.id == Match.hashlist_entry_id)
+            .join(HashList, HashList.id == HashListEntry.hashlist_id)
+            .where(
+                Match.media_sha256 == Media.sha256,
+                Match.kind.in_(NEAR_KINDS),
+                HashList.ignorable.is_(False),
+            )
+        )
+        to_media = (
+            select(Match.id)
+            .join(other, other.sha256 == Match.other_sha256)
+            .where(
+                Match.media_sha256 == Media.sha256,
+                Match.kind.in_(NEAR_KINDS),
+                or_(other.first_case_id.is_(None), other.first_case_id != self.case_id),
+            )
+        )
+        return or_(exists(to_entry), exists(to_media))
+
+    def status(self, group: str) -> ColumnElement[bool]:
+        unknown = and_(not_(self.known()), not_(self.listed(True)))
+        return {
+            "new": and_(unknown, not_(self.near())),
+            "near-known": and_(unknown, self.near()),
+            "known": self.known(),
+            "ignorable": and_(not_(self.known()), self.listed(True)),
+        }[group]
+
+    def chosen(self, chosen: GridFilter) -> list[ColumnElement[bool]]:
+        found: list[ColumnElement[bool]] = []
+        if chosen.category is not None:
+            found.append(
+                or_(
+                    Media.category == chosen.category,
+                    and_(Media.category.is_(None), self.listed(False, chosen.category)),
+                )
+            )
+        if chosen.media_type is not None:
+            found.append(Media.media_type == chosen.media_type)
+        if chosen.clue_kind is not None:
+            found.append(
+                exists(
+                    select(Clue.id).where(
+                        Clue.kind == chosen.clue_kind, Clue.media_sha256 == Media.sha256
+                    )
+                )
+            )
+        if chosen.country is not None:
+            found.append(
+                exists(
+                    select(Clue.id).where(
+                        Clue.kind.in_(NAMING_KINDS),
+                        Clue.media_sha256 == Media.sha256,
+                        func.upper(Clue.value) == chosen.country.upper(),
+                    )
+                )
+            )
+        if chosen.source_id is not None:
+            found.append(
+                exists(
+                    select(Occurrence.id).where(
+                        Occurrence.source_id == chosen.source_id,
+                        Occurrence.media_sha256 == Media.sha256,
+                    )
+                )
+            )
+        if chosen.media is not None:
+            found.append(Media.sha256.in_(chosen.media))
+        if chosen.not_media is not None and chosen.not_media:
+            found.append(Media.sha256.not_in(chosen.not_media))
+        return found
+
+
+def known_categories(session: Session, shas: list[str]) -> dict[str, str]:
+    """The most serious exact-list category of each known item on a page."""
+    if not shas:
+        return {}
+    rows = session.execute(
+        select(Match.media_sha256, Match.category)
+        .join(HashListEntry, HashListEntry.id == Match.hashlist_entry_id)
+        .join(HashList, HashList.id == HashListEntry.hashlist_id)
+        .where(
+            Match.media_sha256.in_(shas),
+            Match.kind.in_(EXACT_KINDS),
+            HashList.ignorable.is_(False),
+        )
+    )
+    found: dict[str, list[str | None]] = {}
+    for sha, category in rows:
+        found.setdefault(sha, []).append(category)
+    best = {sha: best_category(cats) for sha, cats in found.items()}
+    return {sha: c for sha, c in best.items() if c}
+
+
+def sync_case_media(session: Session, case_id: int) -> None:
+    """List in ``case_media`` the case's media that arrived since the last call.
+
+    Cheap when nothing arrived (one look at the highest occurrence id). Occurrences are
+    read again from ``SYNC_SLACK`` rows behind the last mark, so rows that an ingest
+    committed after a higher id was already visible are not missed.
+    """
+    top = session.scalar(select(func.max(Occurrence.id))) or 0
+    mark = session.get(CaseMediaSync, case_id)
+    if mark is not None and mark.occurrence_upto >= top:
+        return
+    since = max(0, (mark.occurrence_upto if mark else 0) - SYNC_SLACK)
+    arrived = (
+        select(Occurrence.media_sha256)
+        .distinct()
+        .join(Source, Source.id == Occurrence.source_id)
+        .where(
+            Source.case_id == case_id,
+            Occurrence.id > since,
+            Occurrence.id <= top,
+            Occurrence.media_sha256.is_not(None),
+        )
+    )
+    insert = _insert_ignoring_duplicates(session)
+    new = arrived.subquery()
+    # SQLite needs a WHERE in an INSERT … SELECT … ON CONFLICT (its parser's ambiguity).
+    rows = select(literal(case_id), new.c.media_sha256).where(new.c.media_sha256.is_not(None))
+    session.execute(
+        insert(CaseMedia).from_select(["case_id", "media_sha256"], rows).on_conflict_do_nothing()
+    )
+    session.execute(
+        insert(CaseMediaSync)
+        .values(case_id=case_id, occurrence_upto=top)
+        .on_conflict_do_update(index_elements=["case_id"], set_={"occurrence_upto": top})
+    )
+    session.flush()
+
+
+def _insert_ignoring_duplicates(session: Session) -> Any:
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+def _is_hex(text: str) -> bool:
+    return all(c in "0123456789abcdefABCDEF" for c in text)
