@@ -259,3 +259,37 @@ def test_totp_is_enrolled_then_asked_at_sign_in(review: Review) -> None:
     )
     assert done.status_code == 303 and done.headers["location"] == "/cases"
     assert again.get("/cases").status_code == 200
+
+
+def test_the_grid_filters_by_series_and_by_grade(review: Review) -> None:
+    web = review.web
+    alice = web.sign_in("alice")
+    who = web.workbench.identify(alice.cookies["vidi_session"], now=web.clock())
+    series = web.workbench.create_series(web.case_a, "kitchen", who)
+    web.workbench.add_to_series(web.case_a, series.id, review.extra[:3], who)
+    web.workbench.grade(web.case_a, [review.extra[0]], "1", who)
+
+    def shas(**params: object) -> list[object]:
+        return [i["sha256"] for i in grid(web, alice, **params)]
+
+    assert shas(series=series.id) == review.extra[:3]
+    assert shas(graded="me") == [review.extra[0]]
+    assert review.extra[0] not in shas(graded="no")
+    assert len(shas(graded="no")) == 2 + len(EXTRA_SEEDS) - 1
+    assert shas(graded="me", series=series.id, status="new") == [review.extra[0]]
+    root = web.sign_in("root")
+    assert [i["sha256"] for i in grid(web, root, graded="me")] == []
+    page = alice.get(f"/cases/{web.case_a}").text
+    assert f'<option value="{series.id}"' in page and "kitchen (3)" in page
+
+
+def test_the_media_page_shows_the_grading_history(review: Review) -> None:
+    web = review.web
+    alice = web.sign_in("alice")
+    who = web.workbench.identify(alice.cookies["vidi_session"], now=web.clock())
+    web.workbench.grade(web.case_a, [review.extra[4]], "1", who)
+    web.workbench.grade(web.case_a, [review.extra[4]], "2", who)
+    grades = alice.get(f"/api/cases/{web.case_a}/media/{review.extra[4]}").json()["grades"]
+    assert [(g["grader"], g["current"]) for g in grades] == [("alice", True), ("alice", False)]
+    assert grades[0]["category"] != grades[1]["category"]
+    assert 'id="grades"' in alice.get(f"/cases/{web.case_a}/media/{review.extra[4]}").text

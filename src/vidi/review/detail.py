@@ -8,6 +8,7 @@ hold it; the stored clues with their regions; the item's own country estimate.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -56,6 +57,16 @@ class RegionClue:
 
 
 @dataclass(frozen=True)
+class GradeShown:
+    """One grade the item was given in the case; ``current`` is the one that counts."""
+
+    category: str
+    grader: str
+    graded_at: datetime
+    current: bool
+
+
+@dataclass(frozen=True)
 class MediaDetail:
     sha256: str
     media_type: str
@@ -72,6 +83,7 @@ class MediaDetail:
     matches: tuple[MatchShown, ...]
     clues: tuple[RegionClue, ...]
     estimate: Estimate
+    grades: tuple[GradeShown, ...]
 
     def to_dict(self) -> dict[str, Any]:
         data = {k: v for k, v in asdict(self).items() if k != "estimate"}
@@ -79,8 +91,10 @@ class MediaDetail:
         return data
 
 
-def media_detail(session: Session, case_id: int, media: Media) -> MediaDetail:
-    found = _found(session, case_id, media.sha256)
+def media_detail(session: Session, case: Case, media: Media) -> MediaDetail:
+    from vidi.series.grading import grade_history
+
+    found = _found(session, case.id, media.sha256)
     return MediaDetail(
         sha256=media.sha256,
         media_type=media.media_type,
@@ -97,6 +111,10 @@ def media_detail(session: Session, case_id: int, media: Media) -> MediaDetail:
         matches=tuple(_matches(session, media.sha256)),
         clues=tuple(_clue(c) for c in media_clues(session, media.sha256)),
         estimate=estimate_media(session, media.sha256),
+        grades=tuple(
+            GradeShown(g.category, g.grader, g.graded_at, g.current)
+            for g in reversed(grade_history(session, case, media.sha256))  # newest first
+        ),
     )
 
 

@@ -10,7 +10,7 @@ the database filters while it walks.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, exists, func, literal, not_, or_, select
@@ -54,9 +54,11 @@ class GridFilter:
     clue_kind: str | None = None
     country: str | None = None
     source_id: int | None = None
-    media: tuple[str, ...] | None = field(default=None, repr=False)
-    """Only these SHA-256s (a series, or what a user has graded), when given."""
-    not_media: tuple[str, ...] | None = field(default=None, repr=False)
+    series_id: int | None = None
+    ungraded: bool = False
+    """Only media with no current grade in the case."""
+    graded_by: str | None = None
+    """Only media whose current grade in the case is this user's."""
 
     def __post_init__(self) -> None:
         if self.status is not None and self.status not in GROUPS:
@@ -65,10 +67,7 @@ class GridFilter:
             raise InvalidInput("a category filter shows known media; leave the status out")
 
     def to_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in asdict(self).items() if v is not None and k not in _SETS}
-
-
-_SETS = ("media", "not_media")
+        return {k: v for k, v in asdict(self).items() if v is not None and v is not False}
 
 
 @dataclass(frozen=True)
@@ -264,11 +263,40 @@ class Conditions:
                     )
                 )
             )
-        if chosen.media is not None:
-            found.append(Media.sha256.in_(chosen.media))
-        if chosen.not_media is not None and chosen.not_media:
-            found.append(Media.sha256.not_in(chosen.not_media))
+        if chosen.series_id is not None:
+            found.append(self.in_series(chosen.series_id))
+        if chosen.ungraded:
+            found.append(not_(self.graded()))
+        if chosen.graded_by is not None:
+            found.append(self.graded(chosen.graded_by))
         return found
+
+    def in_series(self, series_id: int) -> ColumnElement[bool]:
+        """A member of the series SERIES_ID of this case (a series of another case: none)."""
+        from vidi.store.models import Series, SeriesMember
+
+        return exists(
+            select(SeriesMember.id)
+            .join(Series, Series.id == SeriesMember.series_id)
+            .where(
+                SeriesMember.series_id == series_id,
+                Series.case_id == self.case_id,
+                SeriesMember.media_sha256 == Media.sha256,
+            )
+        )
+
+    def graded(self, grader: str | None = None) -> ColumnElement[bool]:
+        """A current grade in this case (by GRADER, when given)."""
+        from vidi.store.models import Grade
+
+        query = select(Grade.id).where(
+            Grade.case_id == self.case_id,
+            Grade.media_sha256 == Media.sha256,
+            Grade.current.is_(True),
+        )
+        if grader is not None:
+            query = query.where(Grade.grader == grader)
+        return exists(query)
 
 
 def known_categories(session: Session, shas: list[str]) -> dict[str, str]:

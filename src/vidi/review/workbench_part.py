@@ -53,7 +53,7 @@ class ReviewPart:
 
         with self.db.session() as session:
             case = member_case(session, _full(who), case_id)
-            return media_detail(session, case.id, case_media(session, case, sha256))
+            return media_detail(session, case, case_media(session, case, sha256))
 
     def full_picture(self, who: Identity, case_id: int, sha256: str) -> Picture:
         """The picture at full size (investigators and admins): audited and counted as a reveal."""

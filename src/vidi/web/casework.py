@@ -32,6 +32,9 @@ def grid_filter(
     clue: str | None,
     country: str | None,
     source: int | None,
+    series: int | None = None,
+    graded: str | None = None,
+    me: str | None = None,
 ) -> GridFilter:
     """The grid's query parameters as a filter (an empty field is no filter)."""
 
@@ -45,6 +48,9 @@ def grid_filter(
         clue_kind=given(clue),
         country=given(country),
         source_id=source,
+        series_id=series,
+        ungraded=graded == "no",
+        graded_by=me if graded == "me" else None,
     )
 
 
@@ -59,12 +65,14 @@ def case_grid(
     clue: str | None = Query(None, max_length=32),
     country: str | None = Query(None, max_length=2),
     source: int | None = Query(None, ge=1, le=2**31 - 1),
+    series: int | None = Query(None, ge=1, le=2**31 - 1),
+    graded: str | None = Query(None, pattern="^(|no|me)$"),
     access: Access = rule("case_member"),
 ) -> Response:
     """The review grid: blurred thumbnails, new first, a page at a time."""
     workbench = request.app.state.workbench
     who = access.identity
-    chosen = grid_filter(status, category, type, clue, country, source)
+    chosen = grid_filter(status, category, type, clue, country, source, series, graded, who.name)
     exposure = workbench.exposure(who, now=request.app.state.clock())
     page = workbench.review_grid(who, case_id, chosen, after, _page_size(exposure))
     query = {k: v for k, v in request.query_params.items() if k != "after" and v}
@@ -79,6 +87,7 @@ def case_grid(
         query=query,
         first_page=not after,
         sources=workbench.case_sources(who, case_id),
+        series=workbench.series_list(case_id, who),
         exposure=exposure,
     )
 
@@ -168,11 +177,16 @@ def grid(
     clue: str | None = Query(None, max_length=32, description="a clue kind, e.g. barcode"),
     country: str | None = Query(None, max_length=2, description="suggested by a clue"),
     source: int | None = Query(None, ge=1, le=2**31 - 1),
+    series: int | None = Query(None, ge=1, le=2**31 - 1, description="a series of the case"),
+    graded: str | None = Query(
+        None, pattern="^(|no|me)$", description="no: ungraded; me: graded by me"
+    ),
     access: Access = rule("case_member"),
 ) -> dict[str, Any]:
     """A page of the case's media, new first; ``next_cursor`` goes in ``after`` for the next."""
-    chosen = grid_filter(status, category, type, clue, country, source)
-    page = request.app.state.workbench.review_grid(access.identity, case_id, chosen, after, limit)
+    who = access.identity
+    chosen = grid_filter(status, category, type, clue, country, source, series, graded, who.name)
+    page = request.app.state.workbench.review_grid(who, case_id, chosen, after, limit)
     result: dict[str, Any] = page.to_dict()
     return result
 
