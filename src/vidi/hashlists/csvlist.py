@@ -22,7 +22,9 @@ from vidi.hashlists.entry import (
     make_entry,
     shown,
 )
+from vidi.hashlists.head import first_content_line
 from vidi.hashlists.limits import LIMITS, BoundedLines, Limits
+from vidi.hashlists.nsrl import looks_like_nsrl
 
 _COLUMN_ALIASES: dict[str, str] = {
     "md5": "md5",
@@ -44,6 +46,15 @@ def column_role(header: str) -> str | None:
     """The field a CSV column maps to ('md5', 'note', ...) or None for an extra column."""
     name = header.strip().lower().replace("-", "").replace("_", "").replace(" ", "")
     return _COLUMN_ALIASES.get(name)
+
+
+def looks_like_csv(head: bytes) -> bool:
+    """True when the first line is a header naming a hash column (NSRL's own header aside)."""
+    first = first_content_line(head)
+    if first is None or looks_like_nsrl(head):
+        return False
+    cells = first.split(guess_delimiter(first))
+    return any(column_role(cell.strip().strip('"')) in HASH_KINDS for cell in cells)
 
 
 def guess_delimiter(header_line: str) -> str:
@@ -126,10 +137,16 @@ def _row_entry(row: list[str], columns: _Columns, where: str) -> KnownEntry | No
     return make_entry(where, hashes, category, note, extra)
 
 
-def write_csv(entries: Iterable[ExportItem | KnownEntry], out: TextIO) -> int:
+def write_csv(
+    entries: Iterable[ExportItem | KnownEntry],
+    out: TextIO,
+    case_name: str | None = None,
+    case_id: str | None = None,
+) -> int:
     """Write a CSV hash list that ``read_hashlist`` reads back; returns the row count.
 
     ``out`` should be opened with ``newline=""`` so notes with line breaks survive.
+    A CSV list has no case header: ``case_name`` and ``case_id`` are not written.
     """
     writer = csv.writer(out)
     writer.writerow(CSV_COLUMNS)

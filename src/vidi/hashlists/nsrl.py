@@ -14,10 +14,17 @@ from pathlib import Path
 
 from vidi.errors import HashListError
 from vidi.hashlists.entry import IGNORABLE, KnownEntry, make_entry, shown
+from vidi.hashlists.head import first_content_line
 from vidi.hashlists.limits import LIMITS, BoundedLines, Limits
 
 _NSRL_COLUMNS: dict[str, str] = {"sha1": "sha1", "md5": "md5", "sha256": "sha256"}
 _PLAIN_KINDS: dict[int, str] = {32: "md5", 40: "sha1", 64: "sha256"}
+
+
+def looks_like_nsrl(head: bytes) -> bool:
+    """True when the first line is NSRLFile.txt's header or a bare hash (a plain list)."""
+    first = first_content_line(head)
+    return first is not None and (is_nsrl_header(first) or looks_like_plain_list(first))
 
 
 def is_nsrl_header(line: str) -> bool:

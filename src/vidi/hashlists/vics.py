@@ -32,6 +32,7 @@ from vidi.hashlists.entry import (
     vics_category_code,
     vics_category_name,
 )
+from vidi.hashlists.head import head_text
 from vidi.hashlists.limitedjson import BLOCK, LimitedJson, LimitExceeded
 from vidi.hashlists.limits import LIMITS, Limits
 
@@ -49,6 +50,11 @@ _MEDIA_RECORD_DEPTH = 3  # {"value": [{ … }]}
 _CATEGORY_DIGITS = re.compile(r"[0-9]{1,9}")
 MAX_CATEGORY = 999_999_999
 """The largest VICS Category number read ("vics-999999999" fits the category column)."""
+
+
+def looks_like_vics(head: bytes) -> bool:
+    """True when the file starts with a JSON object (after blanks and a byte-order mark)."""
+    return head_text(head).lstrip().startswith("{")
 
 
 def _open_json(path: Path) -> IO[bytes]:

@@ -20,19 +20,12 @@ from sqlalchemy.orm import Session
 from vidi import audit
 from vidi.cases import get_case
 from vidi.errors import NotFound, VidiError
-from vidi.hashlists import (
-    IGNORABLE,
-    VICS_CATEGORY_NAMES,
-    ExportFile,
-    ExportItem,
-    write_csv,
-    write_vics,
-)
+from vidi.hashlists import IGNORABLE, VICS_CATEGORY_NAMES, ExportFile, ExportItem
+from vidi.hashlists.registry import EXPORT_FORMATS, hash_list_format
 from vidi.matching.review import MediaStatus, case_media_status
 from vidi.store.db import Database
 from vidi.store.models import Media, Occurrence, Source
 
-EXPORT_FORMATS: tuple[str, ...] = ("vics", "csv")
 CATEGORIES: tuple[str, ...] = (*VICS_CATEGORY_NAMES.values(), IGNORABLE)
 _OTHER_VICS = re.compile(r"vics-\d+")
 _BATCH = 1000
@@ -99,19 +92,16 @@ def export_case(db: Database, case_name: str, format: str, out: Path) -> int:
 
     The VICS ``CaseID`` is the case's ``public_id``, the same in every export.
     """
-    if format not in EXPORT_FORMATS:
+    chosen = hash_list_format(format)
+    if chosen is None or chosen.write is None:
         raise VidiError(f"unknown export format {format!r}; use one of {', '.join(EXPORT_FORMATS)}")
     with db.session() as session:
         case = get_case(session, case_name)
         if not case.public_id:
             case.public_id = str(uuid.uuid4())
         with Path(out).open("w", encoding="utf-8", newline="") as handle:
-            if format == "vics":
-                count = write_vics(
-                    _items(session, case.id), handle, case_name=case.name, case_id=case.public_id
-                )
-            else:
-                count = write_csv(_items(session, case.id), handle)
+            items = _items(session, case.id)
+            count = chosen.write(items, handle, case_name=case.name, case_id=case.public_id)
         audit.record(
             session,
             "export.case",

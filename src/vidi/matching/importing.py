@@ -31,6 +31,7 @@ from vidi import audit
 from vidi.config import Settings
 from vidi.errors import HashListError
 from vidi.hashlists import FORMATS, KnownEntry, detect_format, read_hashlist
+from vidi.hashlists.registry import hash_list_format
 from vidi.index import IndexLocked
 from vidi.matching.known_index import KnownIndex
 from vidi.matching.listmatch import match_hashlist
@@ -101,7 +102,9 @@ def file_facts(path: Path, format: str) -> tuple[str, int | None]:
         while block := handle.read(_READ_BLOCK):
             digest.update(block)
             lines += block.count(b"\n")
-    total = None if format == "vics" else max(0, lines - (1 if format == "csv" else 0))
+    chosen = hash_list_format(format)
+    header = chosen.header_lines if chosen is not None else None
+    total = None if header is None else max(0, lines - header)
     return digest.hexdigest(), total
 
 
