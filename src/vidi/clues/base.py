@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from PIL import Image
 
 from vidi.media.pictures import open_upright
+from vidi.places.kinds import CLUE_KINDS as CLUE_KINDS  # every kind, one line each there
 
 
 @dataclass(frozen=True)
@@ -73,29 +74,3 @@ class Extractor(Protocol):
     applies_to: frozenset[str]  # {"image"}, {"video"} or both
 
     def extract(self, media: MediaInput) -> list[FoundClue]: ...
-
-
-CLUE_KINDS = {
-    "camera_make": "camera maker from EXIF",
-    "camera_model": "camera model from EXIF",
-    "camera_serial": "camera or lens serial number from EXIF/maker notes",
-    "software": "software that wrote the file",
-    "capture_time": "capture time (ISO 8601, as written in the file)",
-    "tz_offset": "time-zone offset at capture (+HH:MM), from OffsetTime* tags",
-    "gps": "GPS position 'lat,lon' (decimal degrees)",
-    "gps_country": "ISO country code of the GPS position (offline gazetteer)",
-    "exif_thumbnail_differs": "embedded EXIF thumbnail differs from the picture (PDQ distance)",
-    "exif_warning": "EXIF/XMP metadata could not be read in full (the reason is the value)",
-    "text": "recognised text (OCR) of one line or block",
-    "language": "language of recognised text (ISO 639-1)",
-    "barcode": "a 1D barcode's payload (type in detail)",
-    "gs1_country": "country of the GS1 member organisation that issued an EAN/UPC prefix",
-    "qr_text": "a QR code's payload",
-    "enf_50hz": "mains hum at 50 Hz",
-    "enf_60hz": "mains hum at 60 Hz",
-    "speech": "speech or voice present in a time span",
-    "near_duplicate_country": "a near-duplicate was placed in this country by an earlier case",
-    "investigator": "a fact an investigator recognised (free text; kind in detail)",
-    "language_heard": "a language an investigator heard (ISO 639-1)",
-    "country": "a country an investigator has reason to suspect (ISO 3166-1 alpha-2)",
-}

@@ -23,39 +23,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vidi.places.countries import country_codes, country_name
-from vidi.places.evidence import ClueEvidence, Likelihood, clue_likelihood
-
-DEFAULT_WEIGHTS: Mapping[str, float] = {
-    "gps_country": 1.0,
-    "language": 1.0,
-    "language_heard": 0.8,
-    # Provisional, not yet fitted: a prefix names where the brand registered, and a label's
-    # language where it was sold (docs/places.md). bench/places_calibrate.py fits the
-    # weights per kind on a held-out split of bench/places.py.
-    "barcode": 0.5,
-    "gs1_country": 0.5,
-    "enf_50hz": 1.0,
-    "enf_60hz": 1.0,
-    "tz_offset": 1.0,
-    "country": 1.0,
-    "near_duplicate_country": 0.8,
-}
-"""Weight per clue kind: how much one clue of that kind counts, before its confidence."""
-
-FLOOR = 0.05
-"""Default ε: the chance that a clue has nothing to do with where the media was made."""
-
-KIND_FLOORS: Mapping[str, float] = {
-    "gps_country": 0.02,
-    "barcode": 0.4,
-    "gs1_country": 0.4,
-    "enf_50hz": 0.1,
-    "enf_60hz": 0.1,
-    "tz_offset": 0.1,
-    "country": 0.3,
-    "near_duplicate_country": 0.2,
-}
-"""ε per kind where it differs from :data:`FLOOR` (products travel, clocks are wrong...)."""
+from vidi.places.kinds import DEFAULT_WEIGHTS, FLOOR, KIND_FLOORS, clue_likelihood
+from vidi.places.likelihoods import ClueEvidence, Likelihood
 
 DUPLICATE_DECAY = 0.5
 """The k-th repeat of the same clue counts ``DUPLICATE_DECAY ** (k - 1)``."""
