@@ -81,10 +81,18 @@ class Settings:
     video: VideoSettings = field(default_factory=VideoSettings)
     extractors: tuple[str, ...] = ("exif", "text", "barcode", "hum", "speech")
     ocr_languages: str = "auto"
+    features: bool = True
+    """Run the local-feature stage (object search, same-scene links) after ingest."""
     index_shards: int = 1
     """PDQ index shards queried side by side (VIDI_INDEX_SHARDS); see vidi.index.shards."""
     index_url: str | None = None
     """A ``vidi index serve`` to query instead of the local index (VIDI_INDEX_URL)."""
+    broker_url: str = "redis://127.0.0.1:6379/0"
+    """The Celery broker distributed ingest sends chunks through (VIDI_BROKER_URL)."""
+    broker_queue: str = "vidi"
+    """The broker queue Vidi's workers read (VIDI_BROKER_QUEUE); one per team or test."""
+    chunk_files: int = 1000
+    """Files in one chunk of a distributed job (VIDI_CHUNK_FILES); an archive is a chunk."""
 
     @property
     def blob_dir(self) -> Path:
@@ -127,6 +135,8 @@ def load_settings(home: Path | str | None = None, env: dict[str, str] | None = N
     if env.get("VIDI_EXTRACTORS") is not None:
         names = tuple(n.strip() for n in env["VIDI_EXTRACTORS"].split(",") if n.strip())
         settings = settings.with_changes(extractors=names)
+    if env.get("VIDI_FEATURES") is not None:
+        settings = settings.with_changes(features=env["VIDI_FEATURES"].strip() not in ("0", ""))
     if env.get("VIDI_OCR_LANGUAGES"):
         settings = settings.with_changes(ocr_languages=env["VIDI_OCR_LANGUAGES"])
     if env.get("VIDI_INDEX_SHARDS"):
@@ -134,6 +144,13 @@ def load_settings(home: Path | str | None = None, env: dict[str, str] | None = N
         settings = settings.with_changes(index_shards=shards)
     if env.get("VIDI_INDEX_URL"):
         settings = settings.with_changes(index_url=env["VIDI_INDEX_URL"].rstrip("/"))
+    if env.get("VIDI_BROKER_URL"):
+        settings = settings.with_changes(broker_url=env["VIDI_BROKER_URL"])
+    if env.get("VIDI_BROKER_QUEUE"):
+        settings = settings.with_changes(broker_queue=env["VIDI_BROKER_QUEUE"])
+    if env.get("VIDI_CHUNK_FILES"):
+        chunk_files = whole_number("VIDI_CHUNK_FILES", env["VIDI_CHUNK_FILES"])
+        settings = settings.with_changes(chunk_files=chunk_files)
     return settings
 
 

@@ -23,6 +23,8 @@ from vidi.store.models import Match, Media
 from vidi.store.queries import in_chunks
 
 CHUNK = 500
+SERIES_KINDS = (*NEAR_KINDS, "scene")
+"""Links a series follows: near-duplicates, and pictures of the same scene (local features)."""
 
 
 @dataclass(frozen=True)
@@ -78,7 +80,7 @@ def near_components(session: Session, seeds: Iterable[str]) -> UnionFind:
                 select(Match.media_sha256, Match.other_sha256).where(
                     Match.media_sha256.in_(chunk),
                     Match.other_sha256.is_not(None),
-                    Match.kind.in_(NEAR_KINDS),
+                    Match.kind.in_(SERIES_KINDS),
                 )
             )
             for me, other in edges:

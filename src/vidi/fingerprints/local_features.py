@@ -1,0 +1,177 @@
+"""Local features: keypoints and binary descriptors that find an object again.
+
+Why: PDQ describes a whole picture, so it misses a crop, a rotation or an object
+pasted into another room. Keypoints with descriptors describe small patches; a patch
+found again in another picture, in a geometrically consistent arrangement, is the
+same object (or the same wallpaper) however the picture was cropped or turned.
+
+What is kept per picture: at most ``max_points`` ORB keypoints (position and a 256-bit
+descriptor), spread over a grid so a small crop still holds some. A point is 36
+bytes (two 16-bit coordinates normalised to the picture's size, 32 descriptor bytes);
+:func:`encode` packs them with a 16-byte header. Pure: arrays in, arrays out.
+"""
+
+from __future__ import annotations
+
+import struct
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from vidi.errors import VidiError
+
+DETECTOR = "orb"
+VERSION = "1"
+EXTRACTOR = f"{DETECTOR}-{VERSION}"
+MAX_POINTS = 700
+WORK_SIDE = 640
+"""The picture is reduced so its longer side is at most this before detection."""
+GRID = 4
+"""Points are chosen per cell of a GRID × GRID grid first, so each region keeps some."""
+DESCRIPTOR_BYTES = 32
+POINT_BYTES = 4 + DESCRIPTOR_BYTES
+_HEADER = struct.Struct("<4sIII")
+_MAGIC = b"VLF1"
+
+
+class FeaturesDamaged(VidiError):
+    """Stored features that do not decode (truncated or not written by :func:`encode`)."""
+
+
+@dataclass(frozen=True)
+class LocalFeatures:
+    """Keypoints of one picture: ``points`` (n, 2) in pixels of a ``width`` × ``height``
+    picture, and their ``descriptors`` (n, 32) bytes."""
+
+    points: np.ndarray
+    descriptors: np.ndarray
+    width: int
+    height: int
+
+    def __len__(self) -> int:
+        return len(self.points)
+
+
+def gray_array(image: np.ndarray) -> np.ndarray:
+    """An 8-bit grey picture from an RGB(A) or grey array."""
+    if image.ndim == 2:
+        return np.ascontiguousarray(image, dtype=np.uint8)
+    if image.shape[2] == 4:
+        return cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGBA2GRAY)
+    return cv2.cvtColor(np.ascontiguousarray(image), cv2.COLOR_RGB2GRAY)
+
+
+def extract_features(
+    image: np.ndarray, max_points: int = MAX_POINTS, work_side: int | None = None
+) -> LocalFeatures:
+    """Keypoints and ORB descriptors of a picture (grey or RGB array), positions in its pixels.
+
+    The picture is reduced to ``work_side`` on its longer edge (default: :data:`WORK_SIDE`,
+    never enlarged), so a crop keeps the scale its pixels had in the whole picture.
+    """
+    gray = gray_array(image)
+    height, width = gray.shape
+    if width < 8 or height < 8:
+        return _empty(width, height)
+    if work_side is None:
+        work_side = min(WORK_SIDE, max(width, height))
+    scale = work_side / max(width, height)
+    interpolation = cv2.INTER_AREA if scale < 1 else cv2.INTER_LINEAR
+    work = cv2.resize(
+        gray,
+        (max(8, round(width * scale)), max(8, round(height * scale))),
+        interpolation=interpolation,
+    )
+    orb = cv2.ORB.create(nfeatures=max_points * 3, fastThreshold=10, edgeThreshold=15, patchSize=15)
+    keypoints, descriptors = orb.detectAndCompute(work, None)
+    if descriptors is None or not keypoints:
+        return _empty(width, height)
+    points = np.array([k.pt for k in keypoints], dtype=np.float32)
+    response = np.array([k.response for k in keypoints], dtype=np.float32)
+    chosen = _spread(points, response, work.shape[1], work.shape[0], max_points)
+    return LocalFeatures(points[chosen] / scale, descriptors[chosen], width, height)
+
+
+def _spread(
+    points: np.ndarray, response: np.ndarray, width: int, height: int, budget: int
+) -> np.ndarray:
+    """Indices of at most ``budget`` points: the strongest of each grid cell first."""
+    cell = (
+        np.minimum(points[:, 1] * GRID // height, GRID - 1) * GRID
+        + np.minimum(points[:, 0] * GRID // width, GRID - 1)
+    ).astype(np.int64)
+    order = np.lexsort((-response, cell))
+    rank_in_cell = np.empty(len(points), dtype=np.int64)
+    starts = np.searchsorted(cell[order], np.arange(GRID * GRID))
+    rank_in_cell[order] = np.arange(len(points)) - starts[cell[order]]
+    # Round robin over cells: every cell's best, then every cell's second best, ...
+    priority = np.lexsort((-response, rank_in_cell))
+    return np.sort(priority[:budget])
+
+
+def _empty(width: int, height: int) -> LocalFeatures:
+    return LocalFeatures(
+        np.zeros((0, 2), np.float32), np.zeros((0, DESCRIPTOR_BYTES), np.uint8), width, height
+    )
+
+
+def query_features(
+    picture: np.ndarray, box: tuple[int, int, int, int] | None = None, mirror: bool = False
+) -> LocalFeatures:
+    """Features of a box drawn in a picture, at the scale the picture itself is indexed at.
+
+    The box keeps its pixels' scale (at most :data:`WORK_SIDE` for the whole picture) so
+    an object meets its indexed self at the same size; a box under 96 pixels is enlarged.
+    """
+    part = crop(picture, box) if box is not None else picture
+    if mirror:
+        part = mirrored(part)
+    scale = min(1.0, WORK_SIDE / max(picture.shape[:2]))
+    return extract_features(part, work_side=max(96, round(max(part.shape[:2]) * scale)))
+
+
+def mirrored(image: np.ndarray) -> np.ndarray:
+    """The picture flipped left to right: ORB is not mirror-invariant, so a query asks twice."""
+    return np.ascontiguousarray(image[:, ::-1])
+
+
+def crop(image: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """The ``(x, y, width, height)`` box of a picture, clipped to it; refuses an empty box."""
+    x, y, w, h = box
+    height, width = image.shape[:2]
+    x0, y0 = max(0, x), max(0, y)
+    x1, y1 = min(width, x + w), min(height, y + h)
+    if x1 - x0 < 8 or y1 - y0 < 8:
+        raise VidiError(
+            f"the box {x},{y},{w},{h} holds less than 8 × 8 pixels of a {width} × {height} "
+            "picture; draw it around the object"
+        )
+    return image[y0:y1, x0:x1]
+
+
+def encode(features: LocalFeatures) -> bytes:
+    """Compact bytes: header, then per point x and y as 16-bit fractions, then descriptors."""
+    count = len(features)
+    scale = np.array([65535 / max(1, features.width - 1), 65535 / max(1, features.height - 1)])
+    fractions = np.clip(np.rint(features.points * scale), 0, 65535).astype("<u2")
+    return (
+        _HEADER.pack(_MAGIC, count, features.width, features.height)
+        + fractions.tobytes()
+        + np.ascontiguousarray(features.descriptors, dtype=np.uint8).tobytes()
+    )
+
+
+def decode(data: bytes) -> LocalFeatures:
+    """The features :func:`encode` wrote; :class:`FeaturesDamaged` for anything else."""
+    if len(data) < _HEADER.size:
+        raise FeaturesDamaged("stored features are shorter than their header")
+    magic, count, width, height = _HEADER.unpack_from(data)
+    if magic != _MAGIC or len(data) != _HEADER.size + count * POINT_BYTES:
+        raise FeaturesDamaged("stored features are not in the expected format")
+    end = _HEADER.size + count * 4
+    fractions = np.frombuffer(data, "<u2", count * 2, _HEADER.size).reshape(count, 2)
+    scale = np.array([max(1, width - 1) / 65535, max(1, height - 1) / 65535], np.float32)
+    points = fractions.astype(np.float32) * scale
+    descriptors = np.frombuffer(data, np.uint8, count * DESCRIPTOR_BYTES, end)
+    return LocalFeatures(points, descriptors.reshape(count, DESCRIPTOR_BYTES), width, height)

@@ -1,0 +1,116 @@
+"""Geometric verification: do two pictures' matching keypoints agree on one transform?
+
+Why: two unrelated pictures share some similar patches by chance (visual words, and
+even descriptor matches); they almost never share a dozen that one homography maps
+onto each other. The count of such inliers is the evidence a hit is shown with, and
+the box a query's corners land in is where the object sits in the hit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from vidi.fingerprints.local_features import LocalFeatures
+
+RATIO = 0.8
+"""Lowe's ratio test on Hamming distances: the best match must clearly beat the second."""
+REPROJECTION_PX = 5.0
+"""RANSAC inlier distance, in pixels of a 640-pixel picture."""
+MIN_SPREAD_PX = 6.0
+"""Inliers must spread this far (standard deviation across their narrowest axis)."""
+MAX_HAMMING = 80
+"""Descriptor pairs further apart than this (of 256 bits) are never a match."""
+
+
+@dataclass(frozen=True)
+class Verified:
+    """How well a query matched one candidate: inliers, and where the query lands in it."""
+
+    inliers: int
+    matches: int
+    region: tuple[int, int, int, int] | None
+    """(x, y, width, height) of the query's outline mapped into the candidate's pixels."""
+
+
+NOTHING = Verified(0, 0, None)
+
+
+def _matches(query: LocalFeatures, other: LocalFeatures) -> list[tuple[int, int]]:
+    """Mutual nearest neighbours that pass the ratio test from at least one side (a small
+    object in a large picture passes it from its own side, rarely from the picture's)."""
+    if len(query) < 2 or len(other) < 2:
+        return []
+    matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
+    forward = {
+        f[0].queryIdx: f
+        for f in matcher.knnMatch(query.descriptors, other.descriptors, k=2)
+        if len(f) == 2
+    }
+    backward = {
+        f[0].queryIdx: f
+        for f in matcher.knnMatch(other.descriptors, query.descriptors, k=2)
+        if len(f) == 2
+    }
+    pairs = []
+    for q, found in forward.items():
+        o = found[0].trainIdx
+        back = backward.get(o)
+        if back is None or back[0].trainIdx != q:
+            continue
+        if _distinct(*found) or _distinct(*back):
+            pairs.append((q, o))
+    return pairs
+
+
+def _distinct(best: cv2.DMatch, second: cv2.DMatch) -> bool:
+    return best.distance <= MAX_HAMMING and best.distance < RATIO * second.distance
+
+
+def verify(query: LocalFeatures, other: LocalFeatures) -> Verified:
+    """Inliers of the homography (RANSAC) that best maps ``query``'s matches onto ``other``."""
+    pairs = _matches(query, other)
+    if len(pairs) < 5:
+        return Verified(0, len(pairs), None)
+    # Both sides on a common scale, so one pixel threshold suits large and small pictures.
+    q_scale = 640 / max(query.width, query.height)
+    o_scale = 640 / max(other.width, other.height)
+    source = np.array([query.points[q] for q, _ in pairs], np.float32) * q_scale
+    target = np.array([other.points[o] for _, o in pairs], np.float32) * o_scale
+    homography, mask = cv2.findHomography(
+        source, target, cv2.RANSAC, REPROJECTION_PX, maxIters=2000, confidence=0.995
+    )
+    if homography is None or mask is None or not _plausible(homography):
+        return Verified(0, len(pairs), None)
+    kept = mask.ravel().astype(bool)
+    inliers = _spread_inliers(target[kept])
+    outline = [[0, 0], [query.width, 0], [query.width, query.height], [0, query.height]]
+    corners = np.array(outline, np.float32).reshape(-1, 1, 2) * q_scale
+    mapped = cv2.perspectiveTransform(corners, homography).reshape(-1, 2) / o_scale
+    return Verified(inliers, len(pairs), _box(mapped, other.width, other.height))
+
+
+def _spread_inliers(points: np.ndarray) -> int:
+    """Inliers, counted only when they cover an area: points along one edge prove nothing."""
+    if len(points) < 4:
+        return 0
+    spread = np.sqrt(np.clip(np.linalg.eigvalsh(np.cov(points.T)), 0, None))
+    return len(points) if spread[0] >= MIN_SPREAD_PX else 0
+
+
+def _plausible(homography: np.ndarray) -> bool:
+    """A transform a camera can make: no mirror, no collapse, no extreme shrink or stretch."""
+    affine = homography[:2, :2] / homography[2, 2]
+    det = float(np.linalg.det(affine))
+    perspective = float(np.abs(homography[2, :2] / homography[2, 2]).max())
+    return 1e-3 < det < 1e3 and perspective < 0.01
+
+
+def _box(points: np.ndarray, width: int, height: int) -> tuple[int, int, int, int] | None:
+    x0, y0 = np.clip(points.min(axis=0), 0, [width, height])
+    x1, y1 = np.clip(points.max(axis=0), 0, [width, height])
+    if x1 - x0 < 1 or y1 - y0 < 1:
+        return None
+    return int(x0), int(y0), int(round(x1 - x0)), int(round(y1 - y0))

@@ -1,0 +1,90 @@
+"""The object index kept in step with the features table, and features read back from it.
+
+The ``local_features`` table is the truth; the index in ``<home>/index/objects`` is
+derived from it. Opening the index adds every stored feature set it lacks (a run
+killed after storing features but before saving the index loses nothing), trains the
+vocabulary when there is none, and trains it again while the collection is still
+small and has grown fourfold since (a vocabulary from 50 pictures suits 50,000 badly).
+A damaged index is rebuilt from the table with a one-line notice.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from vidi.config import Settings
+from vidi.fingerprints.local_features import LocalFeatures, decode
+from vidi.index.objects import ObjectIndex
+from vidi.index.storage import IndexDamaged
+from vidi.index.vocabulary import Vocabulary, train_vocabulary
+from vidi.notices import notice
+from vidi.store.models import LocalFeatureSet
+
+RETRAIN_GROWTH = 4
+RETRAIN_UNTIL = 50_000
+"""Feature sets after which the vocabulary is kept (retraining means re-adding them all)."""
+TRAIN_SETS = 5_000
+"""Feature sets whose descriptors train the vocabulary (spread evenly over the table)."""
+CHUNK = 1_000
+
+
+def index_directory(settings: Settings) -> Path:
+    return settings.index_dir / "objects"
+
+
+def open_object_index(settings: Settings) -> ObjectIndex:
+    """The object index, rebuilt empty (to be synced) when its files are damaged."""
+    directory = index_directory(settings)
+    try:
+        return ObjectIndex.open(directory)
+    except IndexDamaged as damage:
+        notice(f"the object index {damage}; rebuilding it from the stored features")
+        shutil.rmtree(directory, ignore_errors=True)
+        return ObjectIndex.open(directory)
+
+
+def load_features(session: Session, ids: Iterable[int]) -> dict[int, LocalFeatures]:
+    """Stored features by feature-set id."""
+    wanted = list(ids)
+    found: dict[int, LocalFeatures] = {}
+    for start in range(0, len(wanted), CHUNK):
+        rows = session.execute(
+            select(LocalFeatureSet.id, LocalFeatureSet.data).where(
+                LocalFeatureSet.id.in_(wanted[start : start + CHUNK])
+            )
+        )
+        for id_, data in rows:
+            found[id_] = decode(data)
+    return found
+
+
+def sync_index(session: Session, index: ObjectIndex) -> int:
+    """Add the stored feature sets the index lacks (training its vocabulary first when
+    due); returns how many were added."""
+    total = session.scalar(select(func.count()).select_from(LocalFeatureSet)) or 0
+    if total == 0:
+        return 0
+    due = index.trained_on < RETRAIN_UNTIL and total >= RETRAIN_GROWTH * index.trained_on
+    if index.vocabulary is None or due:
+        index.reset(Vocabulary(train_vocabulary(_training_descriptors(session, total))), total)
+    stored = list(session.scalars(select(LocalFeatureSet.id).order_by(LocalFeatureSet.id)))
+    missing = [id_ for id_ in stored if id_ not in index]
+    vocabulary = index.vocabulary
+    assert vocabulary is not None
+    for start in range(0, len(missing), CHUNK):
+        for id_, features in load_features(session, missing[start : start + CHUNK]).items():
+            index.add(id_, vocabulary.words(features.descriptors))
+    return len(missing)
+
+
+def _training_descriptors(session: Session, total: int) -> np.ndarray:
+    step = max(1, total // TRAIN_SETS)
+    ids = list(session.scalars(select(LocalFeatureSet.id).order_by(LocalFeatureSet.id)))[::step]
+    sets = load_features(session, ids).values()
+    return np.concatenate([f.descriptors for f in sets] or [np.zeros((0, 32), np.uint8)])

@@ -1,0 +1,179 @@
+"""The region query: every picture (or gallery item) that shows the object in a box.
+
+The box is cut from the picture as stored in the evidence (re-read, read-only), so a
+small object is described at full detail rather than by the few stored points that
+happen to fall inside it. Scope ``case`` searches the case's pictures, ``all`` every
+picture of every case, ``gallery:NAME`` one reference gallery.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from vidi.cases import get_case
+from vidi.clues.runner import places_of
+from vidi.config import Settings
+from vidi.errors import NotFound, VidiError
+from vidi.fingerprints.local_features import query_features
+from vidi.media.pictures import decode_full
+from vidi.objects.features import open_object_index, sync_index
+from vidi.objects.matching import verified_hits
+from vidi.sources.locate import materialize
+from vidi.sources.streams import read_evidence
+from vidi.store.db import Database
+from vidi.store.models import Gallery, GalleryItem, LocalFeatureSet, Media, Occurrence
+from vidi.store.queries import case_media
+
+MAX_HITS = 100
+
+
+@dataclass(frozen=True)
+class ObjectHit:
+    """A picture or gallery item that shows the queried object."""
+
+    inliers: int
+    score: float
+    region: tuple[int, int, int, int] | None
+    """Where the box's outline lands in the hit: (x, y, width, height) in its pixels."""
+    mirrored: bool
+    media_sha256: str | None = None
+    thumbnail: str | None = None
+    gallery: str | None = None
+    label: str | None = None
+    country: str | None = None
+
+
+@dataclass(frozen=True)
+class FindResult:
+    case: str
+    media_sha256: str
+    box: tuple[int, int, int, int] | None
+    scope: str
+    query_points: int
+    hits: tuple[ObjectHit, ...]
+
+
+def parse_box(text: str) -> tuple[int, int, int, int]:
+    """``"x,y,w,h"`` in pixels → a tuple; a clear error for anything else."""
+    parts = text.split(",")
+    try:
+        x, y, w, h = (int(p.strip()) for p in parts)
+    except ValueError:
+        raise VidiError(
+            f"--box wants x,y,width,height in pixels, e.g. 10,20,200,150; got {text!r}"
+        ) from None
+    if w <= 0 or h <= 0 or x < 0 or y < 0:
+        raise VidiError(f"--box {text!r}: x and y must be at least 0, width and height above 0")
+    return x, y, w, h
+
+
+def find_object(
+    db: Database,
+    settings: Settings,
+    case: str,
+    media_sha256: str,
+    box: tuple[int, int, int, int] | None = None,
+    scope: str = "case",
+) -> FindResult:
+    """Ranked, geometrically verified hits for the object in ``box`` of a case's picture."""
+    with db.session() as session:
+        case_row = get_case(session, case)
+        media = session.get(Media, media_sha256)
+        if media is None or media.media_type != "image":
+            raise NotFound(f"no picture with SHA-256 {media_sha256} (see 'vidi report')")
+        in_case = session.scalar(
+            case_media(case_row.id).where(Occurrence.media_sha256 == media_sha256).limit(1)
+        )
+        if in_case is None:
+            raise NotFound(f"picture {media_sha256[:12]}… is not in case {case!r}")
+        allowed = _scope_ids(session, case_row.id, scope)
+        places = places_of(session, [media_sha256])
+    picture = _read_picture(settings, places)
+    queries = [query_features(picture, box), query_features(picture, box, mirror=True)]
+    with open_object_index(settings) as index, db.session() as session:
+        sync_index(session, index)
+        own = session.scalar(
+            select(LocalFeatureSet.id).where(LocalFeatureSet.media_sha256 == media_sha256)
+        )
+        found = verified_hits(session, index, queries, allowed, exclude=own)
+        hits = tuple(_describe(session, found[:MAX_HITS]))
+    return FindResult(case, media_sha256, box, scope, len(queries[0]), hits)
+
+
+def _scope_ids(session: Session, case_id: int, scope: str) -> np.ndarray:
+    if scope == "case":
+        query = select(LocalFeatureSet.id).where(
+            LocalFeatureSet.media_sha256.in_(case_media(case_id))
+        )
+    elif scope == "all":
+        query = select(LocalFeatureSet.id).where(LocalFeatureSet.media_sha256.is_not(None))
+    elif scope.startswith("gallery:"):
+        name = scope.split(":", 1)[1]
+        gallery = session.scalar(select(Gallery).where(Gallery.name == name))
+        if gallery is None:
+            raise NotFound(f"no gallery named {name!r}; see 'vidi gallery list'")
+        query = (
+            select(LocalFeatureSet.id)
+            .join(GalleryItem, GalleryItem.id == LocalFeatureSet.gallery_item_id)
+            .where(GalleryItem.gallery_id == gallery.id)
+        )
+    else:
+        raise VidiError(f"--scope is case, all or gallery:NAME, not {scope!r}")
+    return np.fromiter(session.scalars(query), dtype=np.int64)
+
+
+def _read_picture(settings: Settings, places: list) -> np.ndarray:  # type: ignore[type-arg]
+    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    scratch = Path(tempfile.mkdtemp(prefix="find-", dir=settings.work_dir))
+    try:
+        for _, path in materialize(places, settings.archive, scratch):
+            return np.asarray(decode_full(read_evidence(path), settings.image))
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
+    raise NotFound("the picture's file cannot be found in its sources any more")
+
+
+def _describe(session: Session, hits: list) -> list[ObjectHit]:  # type: ignore[type-arg]
+    rows = {
+        r.id: r
+        for r in session.scalars(
+            select(LocalFeatureSet).where(LocalFeatureSet.id.in_([h.id for h in hits]))
+        )
+    }
+    described = []
+    for hit in hits:
+        row = rows.get(hit.id)
+        if row is None:
+            continue
+        common = {
+            "inliers": hit.inliers,
+            "score": round(hit.score, 4),
+            "region": hit.region,
+            "mirrored": hit.mirrored,
+        }
+        if row.media_sha256 is not None:
+            media = session.get(Media, row.media_sha256)
+            thumbnail = media.thumbnail if media else None
+            described.append(
+                ObjectHit(media_sha256=row.media_sha256, thumbnail=thumbnail, **common)
+            )
+        elif row.gallery_item_id is not None:
+            item = session.get(GalleryItem, row.gallery_item_id)
+            gallery = session.get(Gallery, item.gallery_id) if item else None
+            described.append(
+                ObjectHit(
+                    gallery=gallery.name if gallery else None,
+                    label=item.label if item else None,
+                    country=item.country if item else None,
+                    thumbnail=item.thumbnail if item else None,
+                    **common,
+                )
+            )
+    return described

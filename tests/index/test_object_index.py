@@ -1,0 +1,89 @@
+"""The object index: crops, turned and mirrored copies found; unrelated pictures not; saved
+and checked on open."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from vidi.demo.objects import crop_area, paste, recompress, room, rotate, textured_object
+from vidi.fingerprints.local_features import extract_features
+from vidi.index.geometry import verify
+from vidi.index.objects import ObjectIndex
+from vidi.index.storage import IndexDamaged
+from vidi.index.vocabulary import Vocabulary, train_vocabulary
+from vidi.objects.matching import MIN_INLIERS
+
+PICTURES = 16
+
+
+@pytest.fixture(scope="module")
+def collection():  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(21)
+    pictures = [paste(room(i), textured_object(300 + i), rng, 0.6)[0] for i in range(PICTURES)]
+    features = [extract_features(p) for p in pictures]
+    vocabulary = Vocabulary(train_vocabulary(np.concatenate([f.descriptors for f in features])))
+    index = ObjectIndex.in_memory(vocabulary)
+    for i, f in enumerate(features):
+        index.add(i, vocabulary.words(f.descriptors))
+    return pictures, features, index
+
+
+def _best(collection, picture: np.ndarray) -> tuple[int, int]:  # type: ignore[no-untyped-def]
+    _, features, index = collection
+    best = (-1, 0)
+    for side in (picture, np.ascontiguousarray(picture[:, ::-1])):
+        query = extract_features(side)
+        for candidate in index.search(index.vocabulary.words(query.descriptors), 10):
+            inliers = verify(query, features[candidate.id]).inliers
+            if inliers >= MIN_INLIERS and inliers > best[1]:
+                best = (candidate.id, inliers)
+    return best
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda p, rng: crop_area(p, 0.3, rng),
+        lambda p, rng: rotate(p, 25),
+        lambda p, rng: np.ascontiguousarray(p[:, ::-1]),
+        lambda p, rng: recompress(rotate(p, 10), 60),
+    ],
+    ids=["crop-30%", "turned-25deg", "mirrored", "turned-and-recompressed"],
+)
+def test_changed_copies_are_found(collection, change) -> None:  # type: ignore[no-untyped-def]
+    pictures = collection[0]
+    rng = np.random.default_rng(4)
+    found = [_best(collection, change(pictures[i], rng))[0] for i in range(0, PICTURES, 4)]
+    assert found == list(range(0, PICTURES, 4))
+
+
+def test_unrelated_pictures_give_no_verified_hit(collection) -> None:  # type: ignore[no-untyped-def]
+    rng = np.random.default_rng(8)
+    for seed in range(1000, 1006):
+        stranger = paste(room(seed), textured_object(seed), rng, 0.6)[0]
+        assert _best(collection, stranger) == (-1, 0)
+
+
+def test_a_saved_index_answers_the_same_and_refuses_a_flipped_byte(
+    collection, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    _, features, memory = collection
+    with ObjectIndex.open(tmp_path / "objects") as index:
+        index.reset(memory.vocabulary, PICTURES)
+        for i, f in enumerate(features):
+            index.add(i, memory.vocabulary.words(f.descriptors))
+        index.save()
+        index.add(99, memory.vocabulary.words(features[0].descriptors))
+    words = memory.vocabulary.words(features[5].descriptors)
+    with ObjectIndex.open(tmp_path / "objects") as index:
+        assert len(index) == PICTURES and 99 not in index  # unsaved rows come from the table
+        assert index.search(words, 1)[0].id == 5
+    rows = next((tmp_path / "objects").glob("o*.rows.npy"))
+    data = bytearray(rows.read_bytes())
+    data[-1] ^= 1
+    rows.write_bytes(bytes(data))
+    with pytest.raises(IndexDamaged, match="checksum"):
+        ObjectIndex.open(tmp_path / "objects")

@@ -1,0 +1,170 @@
+"""The feature stage, region query, same-scene links and galleries, on a generated case."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from vidi.cases import create_case
+from vidi.config import Settings
+from vidi.demo.objects import crop_area, jpeg, paste, room, rotate, textured_object
+from vidi.estimates import estimate_media
+from vidi.ingest.pipeline import ingest
+from vidi.objects import stage as stage_module
+from vidi.objects.gallery import import_gallery, list_galleries
+from vidi.objects.search import find_object
+from vidi.objects.stage import run_feature_stage
+from vidi.store.db import Database
+from vidi.store.models import Clue, ExtractionDone, LocalFeatureSet, Match, Media
+
+
+def _write(folder: Path, name: str, picture: np.ndarray) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / name
+    path.write_bytes(jpeg(picture, 92))
+    return path
+
+
+def _sha(db: Database, folder: Path, name: str) -> str:
+    import hashlib
+
+    return hashlib.sha256((folder / name).read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def seizure(tmp_path: Path) -> Path:
+    """Rooms 1-4 with objects; a crop, a turned and a mirrored copy of room 1; room 2
+    again from another angle with another object."""
+    rng = np.random.default_rng(5)
+    folder = tmp_path / "seizure"
+    first, _ = paste(room(1), textured_object(101), rng, scale=0.7)
+    _write(folder, "room1.jpg", first)
+    for n in (3, 4, 5, 6):
+        _write(folder, f"room{n}.jpg", paste(room(n), textured_object(100 + n), rng, 0.6)[0])
+    _write(folder, "room1-crop.jpg", crop_area(first, 0.3, rng))
+    _write(folder, "room1-turned.jpg", rotate(first, 20))
+    _write(folder, "room1-mirror.jpg", np.ascontiguousarray(first[:, ::-1]))
+    return folder
+
+
+def _ingest(db: Database, settings: Settings, folder: Path, case: str = "op-room") -> None:
+    with db.session() as session:
+        create_case(session, case)
+    ingest(db, settings, case, [folder])
+
+
+def _case_id(db: Database, name: str = "op-room") -> int:
+    from vidi.cases import get_case
+
+    with db.session() as session:
+        return get_case(session, name).id
+
+
+def test_copies_of_a_room_are_linked_as_one_scene(store, seizure) -> None:
+    db, settings = store
+    _ingest(db, settings, seizure)
+    summary = run_feature_stage(db, settings, _case_id(db))
+    assert summary.pictures == 8 and summary.failed == 0
+    room1 = _sha(db, seizure, "room1.jpg")
+    with db.session() as session:
+        linked = set(
+            session.scalars(
+                select(Match.other_sha256).where(Match.media_sha256 == room1, Match.kind == "scene")
+            )
+        )
+        group = session.get(Media, room1).group_id
+        members = set(session.scalars(select(Media.sha256).where(Media.group_id == group)))
+    copies = {_sha(db, seizure, f"room1-{k}.jpg") for k in ("crop", "turned", "mirror")}
+    assert linked == copies
+    assert members == copies | {room1}
+
+
+def test_a_box_around_an_object_finds_it_in_another_room(db, settings, tmp_path) -> None:
+    rng = np.random.default_rng(9)
+    folder = tmp_path / "case"
+    toy = textured_object(77)
+    first, box = paste(room(11), toy, rng, scale=0.8)
+    _write(folder, "a.jpg", first)
+    second, where = paste(room(12), toy, rng, scale=0.6, angle=15, tilt=0.2)
+    _write(folder, "b.jpg", second)
+    for n in range(13, 17):
+        _write(folder, f"other{n}.jpg", paste(room(n), textured_object(n), rng, 0.6)[0])
+    _ingest(db, settings, folder)
+    run_feature_stage(db, settings, _case_id(db))
+    result = find_object(db, settings, "op-room", _sha(db, folder, "a.jpg"), box, "case")
+    assert [h.media_sha256 for h in result.hits] == [_sha(db, folder, "b.jpg")]
+    x, y, w, h = result.hits[0].region
+    centre = (x + w / 2, y + h / 2)
+    assert abs(centre[0] - (where[0] + where[2] / 2)) < where[2] / 3
+    assert abs(centre[1] - (where[1] + where[3] / 2)) < where[3] / 3
+
+
+def test_the_stage_resumes_after_a_crash(db, settings, seizure, monkeypatch) -> None:
+    _ingest(db, settings, seizure)
+    calls = {"n": 0}
+    real = stage_module.link_picture
+
+    def crash_on_fourth(*args, **kwargs):  # type: ignore[no-untyped-def]
+        calls["n"] += 1
+        if calls["n"] == 4:
+            raise KeyboardInterrupt
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(stage_module, "link_picture", crash_on_fourth)
+    with pytest.raises(KeyboardInterrupt):
+        run_feature_stage(db, settings, _case_id(db))
+    with db.session() as session:
+        done = session.scalars(
+            select(ExtractionDone).where(ExtractionDone.extractor == "local_features")
+        ).all()
+        stored = session.scalars(select(LocalFeatureSet)).all()
+    assert len(done) == 3 and len(stored) == 4  # the fourth was stored, not finished
+    monkeypatch.setattr(stage_module, "link_picture", real)
+    summary = run_feature_stage(db, settings, _case_id(db))
+    assert summary.pictures == 5 and summary.remaining == 0
+    with db.session() as session:
+        assert len(session.scalars(select(LocalFeatureSet)).all()) == 8
+        scene = session.scalars(select(Match).where(Match.kind == "scene")).all()
+    family = {_sha(db, seizure, f"room1{k}.jpg") for k in ("", "-crop", "-turned", "-mirror")}
+    assert {m.media_sha256 for m in scene} | {m.other_sha256 for m in scene} == family
+    room1 = _sha(db, seizure, "room1.jpg")
+    assert len([m for m in scene if m.media_sha256 == room1]) == 3
+    assert run_feature_stage(db, settings, _case_id(db)).pictures == 0
+
+
+def test_a_gallery_item_in_a_picture_becomes_a_clue_that_places_it(store, tmp_path) -> None:
+    db, settings = store
+    gallery = tmp_path / "bags"
+    bag = textured_object(500, 400, 320)
+    Image.fromarray(bag).save(gallery.mkdir() or gallery / "bag.png")
+    Image.fromarray(textured_object(501, 240, 200)).save(gallery / "logo.png")
+    (gallery / "gallery.csv").write_text(
+        "file,label,country,note\nbag.png,Corner-shop bag,PT,sold in one chain\n"
+        "logo.png,School badge,NO,\nmissing.png,Gone,PT,\n"
+    )
+    imported = import_gallery(db, settings, gallery, "shops")
+    assert imported.items == 2 and len(imported.skipped) == 1
+    assert [g.name for g in list_galleries(db)] == ["shops"]
+    rng = np.random.default_rng(3)
+    folder = tmp_path / "case"
+    _write(folder, "kitchen.jpg", paste(room(40), bag, rng, scale=0.8, angle=10)[0])
+    _write(folder, "hall.jpg", room(41))
+    _ingest(db, settings, folder)
+    summary = run_feature_stage(db, settings, _case_id(db))
+    assert summary.object_clues == 1
+    kitchen = _sha(db, folder, "kitchen.jpg")
+    with db.session() as session:
+        clue = session.scalars(select(Clue).where(Clue.kind == "object_match")).one()
+        assert (clue.media_sha256, clue.value) == (kitchen, "Corner-shop bag")
+        assert clue.detail["country"] == "PT"
+        estimate = estimate_media(session, kitchen)
+    best = estimate.ranked[0]
+    assert best.country == "PT"
+    assert any("Corner-shop bag" in r.label for r in best.reasons)
+    result = find_object(db, settings, "op-room", kitchen, None, "gallery:shops")
+    assert [h.label for h in result.hits] == ["Corner-shop bag"]
+    assert result.hits[0].country == "PT"
