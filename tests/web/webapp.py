@@ -46,6 +46,8 @@ class Web:
     media_a: list[str]
     media_b: list[str]
     passwords: dict[str, str] = field(default_factory=dict)
+    series_a: int = 0
+    series_b: int = 0
 
     def browser(self) -> TestClient:
         """A fresh client (its own cookies) on the same app."""
@@ -103,6 +105,10 @@ def build_web(settings: Settings, folder: Path) -> Web:
         [m.sha256 for m in workbench.review_order("case-a")],
         [m.sha256 for m in workbench.review_order("case-b")],
     )
+    web.series_a = workbench.create_series("case-a", "set a").id
+    web.series_b = workbench.create_series("case-b", "set b").id
+    workbench.add_to_series("case-a", web.series_a, web.media_a[:1])
+    workbench.add_to_series("case-b", web.series_b, web.media_b[:1])
     for name, role, case in [
         ("alice", "investigator", "case-a"),
         ("bob", "investigator", "case-b"),

@@ -65,7 +65,7 @@ def create_app(
     app.mount("/static", PublicStatic(directory=HERE / "static"), name="static")
     _add_error_handlers(app)
 
-    from vidi.web import api, casework, media, pages
+    from vidi.web import api, casework, media, pages, series
 
     add_routes(app, pages.router)
     add_routes(app, casework.pages)
@@ -75,6 +75,7 @@ def create_app(
     add_routes(app, casework.clear, prefix="/api")
     add_routes(app, api.router, prefix="/api")
     add_routes(app, casework.api, prefix="/api")
+    series.register(app)  # grading, series and clues (vidi.web.series)
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi(access: Access = rule("public")) -> dict[str, Any]:
