@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from vidi.sources.sniff import FileType
+from vidi.sources.filetype import FileType
 from vidi.sources.streams import open_noatime
 
 

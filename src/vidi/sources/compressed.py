@@ -17,8 +17,8 @@ from typing import BinaryIO, cast
 
 from vidi.sources.archives import ArchiveContext, Region, RegionOpener, read_tar
 from vidi.sources.base import Entry, Refused
+from vidi.sources.filetype import is_tar_header
 from vidi.sources.names import decode_name, encode_name
-from vidi.sources.sniff import is_tar_header
 from vidi.sources.streams import EntryReadError, LimitedReader, copy_to_file
 
 _STREAMS = {"gzip": "gzip", "tar.gz": "gzip", "bzip2": "bzip2", "tar.bz2": "bzip2"}

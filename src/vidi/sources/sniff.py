@@ -7,35 +7,23 @@ only the first :data:`SNIFF_BYTES` bytes and never raises, whatever those bytes 
 
 from __future__ import annotations
 
-import bz2
-import lzma
-import zlib
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Callable
 
-SNIFF_BYTES = 512
-"""Bytes of a file's head that :func:`sniff` looks at (one tar header block)."""
+from vidi.sources.containers import CONTAINER_FORMATS
+from vidi.sources.filetype import (
+    EMPTY,
+    OTHER,
+    SNIFF_BYTES,
+    FileType,
+    Kind,
+    decompress_head,
+    is_tar_header,
+)
 
-Kind = Literal["image", "video", "audio", "archive", "compressed", "other"]
+__all__ = ["EMPTY", "OTHER", "SNIFF_BYTES", "FileType", "Kind", "is_tar_header", "sniff"]
 
-
-@dataclass(frozen=True)
-class FileType:
-    """A content type: ``name`` says the format, ``kind`` what Vidi does with it."""
-
-    name: str
-    kind: Kind
-
-    @property
-    def is_container(self) -> bool:
-        """Whether enumeration looks inside (archives and single-file compression)."""
-        return self.kind in ("archive", "compressed")
-
-
-EMPTY = FileType("empty", "other")
-OTHER = FileType("other", "other")
-
-# Fixed signatures at offset 0, longest first where prefixes overlap.
+# Fixed signatures at offset 0, longest first where prefixes overlap. Archives and
+# compressed streams come from the container registry (none overlaps these).
 _PREFIXES: tuple[tuple[bytes, FileType], ...] = (
     (b"\x89PNG\r\n\x1a\n", FileType("png", "image")),
     (b"\xff\xd8\xff", FileType("jpeg", "image")),
@@ -55,14 +43,11 @@ _PREFIXES: tuple[tuple[bytes, FileType], ...] = (
     (b"fLaC", FileType("flac", "audio")),
     (b"ID3", FileType("mp3", "audio")),
     (b"#!AMR", FileType("amr", "audio")),
-    (b"PK\x03\x04", FileType("zip", "archive")),
-    (b"PK\x05\x06", FileType("zip", "archive")),
-    (b"PK\x07\x08", FileType("zip", "archive")),
-    (b"7z\xbc\xaf\x27\x1c", FileType("7z", "archive")),
-    (b"Rar!\x1a\x07", FileType("rar", "archive")),
-    (b"\xfd7zXZ\x00", FileType("xz", "compressed")),
-    (b"\x1f\x8b", FileType("gzip", "compressed")),
-    (b"(\xb5/\xfd", FileType("zstd", "compressed")),
+    *(
+        (signature, FileType(container.name, container.kind))
+        for container in CONTAINER_FORMATS
+        for signature in container.signatures
+    ),
     (b"%PDF-", FileType("pdf", "other")),
 )
 
@@ -83,11 +68,18 @@ def sniff(head: bytes) -> FileType:
     for prefix, found in _PREFIXES:
         if head.startswith(prefix):
             return _refine_compressed(found, head)
-    for check in (_iso_media, _riff, _ebml, _ogg, _bz2, _tar, _mpegts, _bmp, _aiff, _mpeg_audio):
+    for check in _CHECKS:
         typed = check(head)
         if typed is not None:
             return typed
     return OTHER
+
+
+def _container_check(name: str, kind: Kind, detect: Callable[[bytes], bool]) -> _Check:
+    def check(head: bytes) -> FileType | None:
+        return FileType(name, kind) if detect(head) else None
+
+    return check
 
 
 def _iso_media(head: bytes) -> FileType | None:
@@ -142,30 +134,6 @@ def _ogg(head: bytes) -> FileType | None:
     return FileType("ogv", "video") if b"theora" in head else FileType("ogg", "audio")
 
 
-def _bz2(head: bytes) -> FileType | None:
-    magic = head[4:10] in (b"1AY&SY", b"\x17rE8P\x90")
-    if len(head) >= 10 and head.startswith(b"BZh") and head[3:4] in b"123456789" and magic:
-        return FileType("bzip2", "compressed")
-    return None
-
-
-def _tar(head: bytes) -> FileType | None:
-    return FileType("tar", "archive") if is_tar_header(head) else None
-
-
-def is_tar_header(block: bytes) -> bool:
-    """A ustar/GNU magic at offset 257, or (old V7 tar) a header whose checksum adds up."""
-    if len(block) < 512:
-        return False
-    if block[257:262] == b"ustar":
-        return True
-    stored = block[148:156].replace(b"\x00", b" ").strip()
-    if not stored or any(c not in b"01234567" for c in stored):
-        return False
-    computed = sum(block[:148]) + 8 * 32 + sum(block[156:512])
-    return block[0] != 0 and int(stored, 8) == computed
-
-
 def _mpegts(head: bytes) -> FileType | None:
     """Transport streams: a 0x47 sync byte every 188 bytes (192 with M2TS timecodes)."""
     for start, step in ((0, 188), (4, 192)):
@@ -206,20 +174,16 @@ def _refine_compressed(found: FileType, head: bytes) -> FileType:
 
 _SUFFIX = {"gzip": "gz", "bzip2": "bz2", "xz": "xz"}
 
-
-def decompress_head(name: str, data: bytes, want: int = SNIFF_BYTES) -> bytes:
-    """Up to ``want`` bytes decompressed from the start of a compressed stream; b"" on error.
-
-    bzip2 works in blocks of up to 900 kB, so its head alone rarely decompresses; callers
-    that hold the whole file pass more of it.
-    """
-    try:
-        if name == "gzip":
-            return zlib.decompressobj(wbits=31).decompress(data, want)
-        if name == "xz":
-            return lzma.LZMADecompressor().decompress(data, want)
-        if name == "bzip2":
-            return bz2.BZ2Decompressor().decompress(data, want)
-    except (zlib.error, lzma.LZMAError, OSError, EOFError, ValueError):
-        return b""
-    return b""
+_Check = Callable[[bytes], FileType | None]
+_CHECKS: tuple[_Check, ...] = (
+    _iso_media,
+    _riff,
+    _ebml,
+    _ogg,
+    # containers told by a check rather than a fixed prefix (bzip2, tar), in registry order
+    *(_container_check(c.name, c.kind, c.detect) for c in CONTAINER_FORMATS if c.detect),
+    _mpegts,
+    _bmp,
+    _aiff,
+    _mpeg_audio,
+)
