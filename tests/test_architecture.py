@@ -33,6 +33,21 @@ FORBIDDEN: tuple[tuple[str, frozenset[str], str], ...] = (
     ),
     ("fingerprints", frozenset({"store", "media", "ingest"}), "pure: arrays in, hashes out"),
     ("places", frozenset({"store"}), "evidence tables and fusion need no database"),
+    (
+        "places",
+        frozenset({"clues", "estimates", "matching"}),
+        "the clue-kind table lives in places: clues and estimates read it, never the reverse",
+    ),
+    (
+        "hashlists",
+        frozenset({"matching", "store", "ingest", "index", "cases", "media"}),
+        "a format reads and writes files: no database, no matching",
+    ),
+    (
+        "sources",
+        frozenset({"media", "ingest", "matching", "clues", "places", "hashlists", "store"}),
+        "where files come from knows nothing of what is done with them",
+    ),
     ("clues", frozenset({"ingest"}), "extractors decode through media/, not the pipeline"),
     ("matching", frozenset({"ingest"}), "matching reads files through media/, not the pipeline"),
     (

@@ -18,8 +18,9 @@ from vidi.config import MatchSettings, Settings
 from vidi.index import Hit
 from vidi.matching.known_index import CHUNK, KnownIndex
 from vidi.matching.labels import LabelKind, decode_label
-from vidi.matching.matcher import EXACT_KINDS, PdqQuery, match_row, near_rows, store_matches
+from vidi.matching.matcher import EXACT_KINDS, PdqQuery, near_rows
 from vidi.matching.resolve import Resolved, hamming, resolve_labels
+from vidi.matching.rows import match_row, store_matches
 from vidi.store.db import Database
 from vidi.store.models import HashListEntry, Match, Media, VideoFrame, utcnow
 

@@ -22,9 +22,9 @@ from vidi.config import MatchSettings, Settings
 from vidi.index import Hit
 from vidi.matching.known_index import KnownIndex
 from vidi.matching.resolve import Resolved, hamming, resolve_labels
+from vidi.matching.rows import match_row, store_matches
 from vidi.matching.videomatch import audio_rows, vpdq_rows
-from vidi.store.inserts import insert_ignoring_conflicts
-from vidi.store.models import HashListEntry, Match, Media, VideoFrame, utcnow
+from vidi.store.models import HashListEntry, Match, Media, VideoFrame
 
 EXACT_KINDS: tuple[str, ...] = ("md5", "sha1", "sha256")
 NEAR_KINDS: tuple[str, ...] = ("pdq", "frame", "vpdq")
@@ -68,40 +68,6 @@ def match_media(
         session, vpdq_rows(session, sha256s, settings.match) + audio_rows(session, sha256s)
     )
     return session.scalar(select(func.count()).where(Match.media_sha256.in_(sha256s))) or 0
-
-
-def store_matches(session: Session, rows: list[dict[str, Any]]) -> None:
-    """Insert, keeping the nearest of duplicates; existing rows stay as they are."""
-    best: dict[tuple[Any, ...], dict[str, Any]] = {}
-    for row in rows:
-        key = (row["media_sha256"], row["kind"], row["hashlist_entry_id"], row["other_sha256"])
-        if key not in best or row["distance"] < best[key]["distance"]:
-            best[key] = row
-    ordered = sorted(best.values(), key=lambda r: r["distance"])
-    for start in range(0, len(ordered), 5000):
-        insert_ignoring_conflicts(session, Match, ordered[start : start + 5000])
-
-
-def match_row(
-    media: str,
-    kind: str,
-    distance: float,
-    *,
-    entry: int | None = None,
-    other: str | None = None,
-    category: str | None = None,
-    detail: dict[str, Any] | None = None,
-) -> dict[str, Any]:
-    return {
-        "media_sha256": media,
-        "kind": kind,
-        "distance": float(distance),
-        "hashlist_entry_id": entry,
-        "other_sha256": other,
-        "category": category,
-        "detail": detail or None,
-        "created_at": utcnow(),
-    }
 
 
 def exact_rows(session: Session, sha256s: Sequence[str]) -> list[dict[str, Any]]:

@@ -21,6 +21,7 @@ from vidi.config import MatchSettings
 from vidi.fingerprints.audio import audio_similarity
 from vidi.fingerprints.vpdq import FrameHash, vpdq_similarity
 from vidi.matching.audio_index import candidate_tracks, index_tracks
+from vidi.matching.rows import match_row
 from vidi.store.models import AudioFingerprint, Match, Media, VideoFrame
 
 AUDIO_MATCH_SIMILARITY = 0.6
@@ -47,8 +48,6 @@ def _videos(session: Session, sha256s: Sequence[str]) -> list[str]:
 def _pair_rows(
     me: str, other: str, kind: str, distance: float, there: dict[str, Any], back: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    from vidi.matching.matcher import match_row
-
     return [
         match_row(me, kind, distance, other=other, detail=there),
         match_row(other, kind, distance, other=me, detail=back),
