@@ -87,3 +87,7 @@ def mount_point(path: Path | str) -> str:
     while not os.path.ismount(current) and current != current.parent:
         current = current.parent
     return str(current)
+
+
+class BrokerUnavailable(VidiError):
+    """The task broker of distributed work (Redis) cannot be reached."""

@@ -10,7 +10,17 @@ import json
 import subprocess
 import sys
 
-HEAVY = ["sqlalchemy", "numpy", "PIL", "faiss", "cv2", "av", "rich.markdown", "vidi.workbench"]
+HEAVY = [
+    "sqlalchemy",
+    "numpy",
+    "PIL",
+    "faiss",
+    "cv2",
+    "av",
+    "rich.markdown",
+    "vidi.workbench",
+    "celery",
+]
 
 
 def imported_after(code: str) -> list[str]:

@@ -85,11 +85,32 @@ def extract(
     case: str = typer.Option(..., "--case"),
     quiet: bool = typer.Option(False, "--quiet", "-q"),
     limit: int | None = typer.Option(None, help="Stop after this many media (resumable)."),
+    distributed: bool = typer.Option(
+        False, "--distributed", help="Send chunks to 'vidi worker' processes (Celery, Redis)."
+    ),
+    wait: bool = typer.Option(
+        True, "--wait/--no-wait", help="With --distributed: wait and show progress."
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Run (or resume) the clue extractors on a case's media, new material first."""
     from vidi.cli.progress import CountProgress
 
+    if distributed:
+        with friendly_errors():
+            progress = None if quiet or as_json else CountProgress("clues")
+            sent = workbench(ctx).extract_distributed(case, wait=wait, progress=progress)
+        if as_json:
+            print_json(sent.to_dict())
+        elif sent.summary is None:
+            console.print(f"job {sent.job.id}: {sent.job.chunks} chunks sent to the workers")
+        else:
+            found = sent.summary
+            console.print(
+                f"job {sent.job.id}: {found.media} media, {found.clues} clues, "
+                f"{found.failed} failed extractions"
+            )
+        return
     with friendly_errors():
         progress = None if quiet or as_json else CountProgress("clues")
         summary = workbench(ctx).extract(case, limit=limit, progress=progress)

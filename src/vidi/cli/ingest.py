@@ -15,6 +15,7 @@ if TYPE_CHECKING:
     from vidi.matching.links import LinksSection, MediaLink
     from vidi.matching.review import KnownSection
     from vidi.report import CaseReport
+    from vidi.results import IngestOutcome
 
 ATIME_NOTE = (
     "{} evidence reads could not keep access times (O_NOATIME is refused to a user "
@@ -31,12 +32,39 @@ def ingest(
     clues: bool = typer.Option(
         True, "--clues/--no-clues", help="Run the clue extractors on new media afterwards."
     ),
+    distributed: bool = typer.Option(
+        False, "--distributed", help="Send chunks to 'vidi worker' processes (Celery, Redis)."
+    ),
+    wait: bool = typer.Option(
+        True, "--wait/--no-wait", help="With --distributed: wait and show progress."
+    ),
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Ingest a seizure: hash every file, store unique media, match, extract clues."""
     from vidi.cli.progress import CountProgress, RichProgress
 
     show = not (quiet or as_json)
+    if distributed:
+        with friendly_errors():
+            sent = workbench(ctx).ingest_distributed(
+                case,
+                paths,
+                wait=wait,
+                clues=clues,
+                progress=RichProgress() if show else None,
+                clue_progress=CountProgress("clues") if show else None,
+            )
+        if as_json:
+            print_json(sent.to_dict())
+        elif sent.outcome is None:
+            console.print(
+                f"job {sent.job.id}: {sent.job.chunks} chunks sent to the workers; "
+                "'vidi jobs' shows progress, the same command again waits and finishes it"
+            )
+        else:
+            console.print(f"job {sent.job.id}: {sent.job.chunks} chunks, all done")
+            render_ingest(sent.outcome)
+        return
     with friendly_errors():
         outcome = workbench(ctx).ingest(
             case,
@@ -49,6 +77,10 @@ def ingest(
     if as_json:
         print_json(outcome.to_dict())
         return
+    render_ingest(outcome)
+
+
+def render_ingest(outcome: IngestOutcome) -> None:
     summary, extraction = outcome.ingest, outcome.clues
     console.print(
         f"run {summary.run_id}: {summary.files_seen} files ({summary.bytes_seen:,} bytes), "

@@ -13,10 +13,12 @@ import multiprocessing
 import os
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass
 from pathlib import Path
+
+from sqlalchemy.orm import Session
 
 from vidi import audit
 from vidi.cases import get_case
@@ -230,8 +232,62 @@ def _ingest_source(
     progress: FileProgress,
 ) -> None:
     prepared: OpenedSource = open_source(db, case_id, path, settings)
-    writer = BatchWriter(prepared.source_id, case_id, summary.run_id)
+    storing = Storing(db, BatchWriter(prepared.source_id, case_id, summary.run_id), summary)
     entries = prepared.entries(settings, run_dir)
+    store_entries(storing, settings, prepared, entries, runner, run_dir, progress)
+    with db.session() as session:
+        source = session.get(Source, prepared.source_id)
+        assert source is not None
+        source.completed_at = utcnow()
+
+
+def record_run(session: Session, summary: IngestSummary) -> None:
+    """The run's counts so far, written in the transaction of each batch."""
+    run = session.get(IngestRun, summary.run_id)
+    assert run is not None
+    run.files_seen, run.bytes_seen = summary.files_seen, summary.bytes_seen
+    run.media_new, run.errors = summary.media_new, summary.errors
+    run.files_skipped = summary.files_skipped
+    run.atime_fallbacks = summary.atime_fallbacks
+    run.progress_at = utcnow()
+
+
+@dataclass
+class Storing:
+    """Where a source's results go: the writer, the counts, and how each batch records them.
+
+    A local run records its counts on its ``ingest_run`` row; a distributed chunk on its
+    ``job_chunk`` row (:mod:`vidi.distributed`), in the same transaction as the batch.
+    """
+
+    db: Database
+    writer: BatchWriter
+    summary: IngestSummary
+    record: Callable[[Session, IngestSummary], None] = record_run
+
+    def flush(self) -> None:
+        if not len(self.writer):
+            return
+        with self.db.session() as session:
+            self.summary.add(self.writer.flush(session))
+            self.record(session, self.summary)
+
+
+def store_entries(
+    storing: Storing,
+    settings: Settings,
+    prepared: OpenedSource,
+    entries: Iterator[Entry | Refused],
+    runner: Runner,
+    run_dir: Path,
+    progress: FileProgress,
+) -> None:
+    """Entries of a source through the workers and the writer; those already stored are skipped.
+
+    The one per-file path of ingest: a local run gives it a whole source, a distributed
+    chunk some of a source's places (or one archive).
+    """
+    db, writer, summary = storing.db, storing.writer, storing.summary
     while chunk := _next_chunk(db, prepared, entries, run_dir, summary, progress):
         with db.session() as session:
             done = done_keys(session, prepared.source_id, (e.key for e, _ in chunk))
@@ -245,17 +301,13 @@ def _ingest_source(
             if isinstance(item, Refused) or task is None:
                 writer.add(item)  # type: ignore[arg-type]
                 if len(writer) >= settings.batch_size:
-                    _flush(db, writer, summary)
+                    storing.flush()
                 continue
             for result in runner.submit(task):
-                _collect(db, writer, result, summary, progress, settings)
+                _collect(storing, result, progress, settings)
     for result in runner.drain():
-        _collect(db, writer, result, summary, progress, settings)
-    _flush(db, writer, summary)
-    with db.session() as session:
-        source = session.get(Source, prepared.source_id)
-        assert source is not None
-        source.completed_at = utcnow()
+        _collect(storing, result, progress, settings)
+    storing.flush()
 
 
 Item = tuple[Entry | Refused, Task | None]
@@ -333,34 +385,14 @@ class BytesOnDisk:
 
 
 def _collect(
-    db: Database,
-    writer: BatchWriter,
-    result: FileResult,
-    summary: IngestSummary,
-    progress: FileProgress,
-    settings: Settings,
+    storing: Storing, result: FileResult, progress: FileProgress, settings: Settings
 ) -> None:
     remove_spilled(result.task)
-    summary.atime_fallbacks += result.atime_fallbacks
-    writer.add(result)
+    storing.summary.atime_fallbacks += result.atime_fallbacks
+    storing.writer.add(result)
     progress.advance(1, 0 if result.task.archive_chain else result.task.size)  # see BytesOnDisk
-    if len(writer) >= settings.batch_size:
-        _flush(db, writer, summary)
-
-
-def _flush(db: Database, writer: BatchWriter, summary: IngestSummary) -> None:
-    if not len(writer):
-        return
-    with db.session() as session:
-        counts = writer.flush(session)
-        run = session.get(IngestRun, summary.run_id)
-        assert run is not None
-        summary.add(counts)
-        run.files_seen, run.bytes_seen = summary.files_seen, summary.bytes_seen
-        run.media_new, run.errors = summary.media_new, summary.errors
-        run.files_skipped = summary.files_skipped
-        run.atime_fallbacks = summary.atime_fallbacks
-        run.progress_at = utcnow()
+    if len(storing.writer) >= settings.batch_size:
+        storing.flush()
 
 
 def _finish_run(db: Database, summary: IngestSummary, case_name: str) -> None:
