@@ -17,6 +17,7 @@ SRC = Path(__file__).resolve().parent.parent / "src" / "vidi"
 
 SERVICES_THAT_WORK = frozenset(
     {"ingest", "clues", "hashlists", "cases", "search", "home_status", "demo", "workers"}
+    | {"distributed"}
 )
 """Layers that run workflows or queries: the command line reaches them through the Workbench."""
 SERVICES = SERVICES_THAT_WORK | frozenset(
