@@ -10,6 +10,7 @@ import pytest
 from vidi import Workbench
 from vidi.config import Settings
 from vidi.errors import NotFound
+from vidi.media.examine import MediaFacts
 from vidi_testing import jpeg_bytes, scene
 
 
@@ -93,7 +94,9 @@ def test_an_investigators_clue_moves_the_place_of_its_media(
 ) -> None:
     workbench.create_case("op-heard")
     workbench.ingest("op-heard", [seizure(tmp_path / "seizure")])
-    sha = workbench.lookup_file(tmp_path / "seizure" / "a.jpg").query["sha256"]
+    query = workbench.lookup_file(tmp_path / "seizure" / "a.jpg").query
+    assert isinstance(query, MediaFacts)
+    sha = query.digest.sha256
     added = workbench.add_clue(sha, "country", "nl", note="a Dutch plug", author="tester")
     assert added.fused and added.value == "NL"
     placed = workbench.place("op-heard")

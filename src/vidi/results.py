@@ -43,6 +43,42 @@ def jsonable(value: Any) -> Any:
     return value
 
 
+_BOX = ("x", "y", "width", "height", "start_s", "end_s")
+
+
+@dataclass(frozen=True)
+class ClueRegion:
+    """Where in a media item a stored clue lies: a box in pixels, or a time span in seconds.
+
+    Extractors store the box as x, y, width, height; an investigator's drawn box is stored
+    as x, y, w, h (``drawn``). :meth:`to_dict` gives each back in the shape it was stored.
+    """
+
+    x: int | None = None
+    y: int | None = None
+    width: int | None = None
+    height: int | None = None
+    start_s: float | None = None
+    end_s: float | None = None
+    drawn: bool = False
+
+    @classmethod
+    def from_stored(cls, stored: Mapping[str, Any] | None) -> ClueRegion | None:
+        """The region of a clue row's ``region`` column; None when it has none."""
+        if not stored:
+            return None
+        if "w" in stored or "h" in stored:
+            return cls(
+                stored.get("x"), stored.get("y"), stored.get("w"), stored.get("h"), drawn=True
+            )
+        return cls(**{key: stored[key] for key in _BOX if key in stored})
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.drawn:
+            return {"x": self.x, "y": self.y, "w": self.width, "h": self.height}
+        return {key: getattr(self, key) for key in _BOX if getattr(self, key) is not None}
+
+
 @dataclass(frozen=True)
 class CaseInfo:
     """A case as listings and the web show it."""

@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vidi.cases import get_case
-from vidi.results import jsonable
+from vidi.results import ClueRegion
 from vidi.store.models import Clue
 from vidi.store.queries import case_media
 
@@ -22,10 +22,16 @@ class TextHit:
     kind: str
     text: str
     confidence: float
-    region: dict | None
+    region: ClueRegion | None
 
     def to_dict(self) -> dict[str, Any]:
-        return jsonable(self)  # type: ignore[no-any-return]
+        return {
+            "media_sha256": self.media_sha256,
+            "kind": self.kind,
+            "text": self.text,
+            "confidence": self.confidence,
+            "region": self.region.to_dict() if self.region else None,
+        }
 
 
 def search_text(
@@ -44,6 +50,6 @@ def search_text(
         query = query.where(Clue.media_sha256.in_(case_media(case.id)))
     query = query.order_by(Clue.confidence.desc()).limit(limit)
     return [
-        TextHit(c.media_sha256, c.kind, c.value, c.confidence, c.region)
+        TextHit(c.media_sha256, c.kind, c.value, c.confidence, ClueRegion.from_stored(c.region))
         for c in session.scalars(query)
     ]

@@ -110,7 +110,7 @@ def lookup(
             assert pdq is not None
             result = workbench(ctx).lookup_pdq(pdq)
     if as_json:
-        print_json(result)  # LookupResult.to_dict() lands with matching/lookup.py
+        print_json(result.to_dict())
         return
     render_lookup(result)
 

@@ -23,7 +23,7 @@ from vidi.index import Hit
 from vidi.matching.known_index import KnownIndex
 from vidi.matching.links import links_of
 from vidi.matching.resolve import Resolved, hamming, resolve_labels
-from vidi.media.examine import examine
+from vidi.media.examine import MediaFacts, examine
 from vidi.results import jsonable
 from vidi.store.db import Database
 from vidi.store.models import Case, HashList, HashListEntry, Occurrence, Source
@@ -47,14 +47,31 @@ class LookupHit:
 
 
 @dataclass(frozen=True)
+class PdqLookup:
+    """A lookup's query when it is a bare PDQ hash."""
+
+    pdq: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"pdq": self.pdq}
+
+
+@dataclass(frozen=True)
 class LookupResult:
-    query: dict[str, Any]
+    """What was looked up (a file's facts or a PDQ hash) and what it matched."""
+
+    query: MediaFacts | PdqLookup
     seen_in_cases: tuple[str, ...] = ()
     hits: tuple[LookupHit, ...] = ()
     notes: tuple[str, ...] = field(default_factory=tuple)
 
     def to_dict(self) -> dict[str, Any]:
-        return jsonable(self)  # type: ignore[no-any-return]
+        return {
+            "query": self.query.as_dict(),
+            "seen_in_cases": list(self.seen_in_cases),
+            "hits": jsonable(self.hits),
+            "notes": list(self.notes),
+        }
 
 
 def check_pdq(value: str) -> str:
@@ -194,7 +211,7 @@ def lookup_file(db: Database, settings: Settings, path: Path) -> LookupResult:
         with KnownIndex.open(db, settings) as index, db.session() as session:
             near = lookup_pdqs(session, index, settings, pdqs)
         hits.extend(h for h in near if h.sha256 != digest.sha256)
-    return LookupResult(facts.as_dict(), seen, tuple(hits), tuple(notes))
+    return LookupResult(facts, seen, tuple(hits), tuple(notes))
 
 
 def lookup_pdq(db: Database, settings: Settings, pdq: str) -> LookupResult:
@@ -202,4 +219,4 @@ def lookup_pdq(db: Database, settings: Settings, pdq: str) -> LookupResult:
     pdq = check_pdq(pdq)
     with KnownIndex.open(db, settings) as index, db.session() as session:
         hits = lookup_pdqs(session, index, settings, [pdq])
-    return LookupResult({"pdq": pdq}, (), tuple(hits), ())
+    return LookupResult(PdqLookup(pdq), (), tuple(hits), ())

@@ -9,6 +9,7 @@ database between digest and decode and decodes only content it has not seen.
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,11 +21,20 @@ from vidi.errors import DecodeError, SourceError, UnsupportedMedia
 from vidi.fingerprints.pdq import PDQ_FINGERPRINTER, pdq_hash
 from vidi.fingerprints.vpdq import VPDQ_FINGERPRINTER, FrameHash
 from vidi.media.children import TIMEOUT
-from vidi.media.digest import Digest, digest_bytes
+from vidi.media.digest import Digest, digest_bytes, digest_stream
 from vidi.media.pictures import decode_image
 from vidi.media.video import VideoInfo, probe_video, vpdq_hash
 from vidi.sources.sniff import FileType, sniff
-from vidi.sources.streams import read_evidence
+from vidi.sources.streams import copy_evidence, open_noatime, read_evidence
+
+
+@dataclass(frozen=True)
+class Identity:
+    """What a file is without decoding it: its hashes, size and content type."""
+
+    path: Path
+    digest: Digest
+    file_type: FileType
 
 
 @dataclass(frozen=True)
@@ -111,10 +121,25 @@ class MediaFacts:
         return described
 
 
+def identify(path: Path) -> Identity:
+    """A file's hashes and content type, read once as a stream (no decoding, no fingerprints).
+
+    The file is opened without touching its access time.
+    """
+    if not path.is_file():
+        raise SourceError(f"{path} is not a file")
+    with open_noatime(path) as stream:
+        digest = digest_stream(stream)
+    return Identity(path, digest, sniff(digest.head))
+
+
 def examine(path: Path, settings: Settings) -> MediaFacts:
     """Hashes, type and (for pictures and videos) decoded facts of one file, as ingest
     computes them. A picture that cannot be decoded is a fact (``error``); a video that
     cannot be decoded raises DecodeError, as ``vidi hash`` has always reported it.
+
+    A video is decoded from a private copy (under ``settings.work_dir``): decoders run as
+    child processes that open the path afresh, which would update the file's access time.
     """
     if not path.is_file():
         raise SourceError(f"{path} is not a file")
@@ -128,8 +153,16 @@ def examine(path: Path, settings: Settings) -> MediaFacts:
             return MediaFacts(path, digest, file_type, error=exc)
         return MediaFacts(path, digest, file_type, picture=picture)
     if file_type.kind == "video":
-        return MediaFacts(path, digest, file_type, video=video_facts(path, settings.video))
+        return MediaFacts(path, digest, file_type, video=_video_from_copy(path, settings))
     return MediaFacts(path, digest, file_type)
+
+
+def _video_from_copy(path: Path, settings: Settings) -> VideoFacts:
+    settings.work_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="examine-", dir=settings.work_dir) as scratch:
+        copy = Path(scratch) / path.name  # the same name: decoders' messages name the file
+        copy_evidence(path, copy)
+        return video_facts(copy, settings.video)
 
 
 def picture_facts(data: bytes, limits: ImageLimits) -> tuple[PictureFacts, Image.Image]:
