@@ -18,7 +18,7 @@ listing ends or the generator is closed; entries must be read before then.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterator
+from collections.abc import Generator, Iterable, Iterator
 from dataclasses import replace
 from functools import partial
 from pathlib import Path
@@ -32,19 +32,13 @@ from vidi.sources.archives import (
     Region,
     RegionOpener,
     Scratch,
-    read_tar,
-    read_zip,
 )
 from vidi.sources.base import Entry, Refused
-from vidi.sources.compressed import read_compressed
+from vidi.sources.containers import Reader, container_reader
 from vidi.sources.folder import file_entry, walk_folder
 from vidi.sources.names import encode_name
-from vidi.sources.sevenzip import read_7z
 from vidi.sources.sniff import SNIFF_BYTES, FileType, sniff
 from vidi.sources.streams import EntryReadError, copy_to_file, open_noatime, read_head
-
-Reader = Callable[[Region, ArchiveContext], Iterator[Entry | Refused]]
-_COMPRESSED = ("gzip", "bzip2", "xz", "tar.gz", "tar.bz2", "tar.xz")
 
 
 def enumerate_source(
@@ -63,6 +57,17 @@ def enumerate_source(
     if not is_dir and not path.exists():
         raise SourceError(f"no source at {path}; check the path")
     return _Walker(limits, work_dir).source(path, is_dir)
+
+
+def enumerate_listed(
+    items: Iterable[Entry | Refused], limits: ArchiveLimits, work_dir: Path
+) -> Generator[Entry | Refused, None, None]:
+    """Some files of a folder source, as a folder's listing gives them, archives opened.
+
+    A distributed chunk holds a part of a folder's listing; expanded here, it yields
+    exactly what :func:`enumerate_source` yields for those files.
+    """
+    return _Walker(limits, work_dir).listed(items)
 
 
 def source_kind(path: Path) -> Literal["folder", "file", "archive"]:
@@ -90,8 +95,18 @@ class _Walker:
         finally:
             self.scratch.remove()
 
+    def listed(self, items: Iterable[Entry | Refused]) -> Generator[Entry | Refused, None, None]:
+        self.scratch = Scratch(self.work_dir)
+        try:
+            yield from self._folder_items(items)
+        finally:
+            self.scratch.remove()
+
     def _folder(self, root: Path) -> Iterator[Entry | Refused]:
-        for item in walk_folder(root):
+        return self._folder_items(walk_folder(root))
+
+    def _folder_items(self, items: Iterable[Entry | Refused]) -> Iterator[Entry | Refused]:
+        for item in items:
             yield item
             if isinstance(item, Entry) and _is_container(item):
                 yield from self._expand(item, (), 1, Budget(self.limits.max_total_bytes))
@@ -168,15 +183,7 @@ class _Walker:
 
 
 def _reader(file_type: FileType) -> Reader:
-    if file_type.name == "zip":
-        return read_zip
-    if file_type.name == "tar":
-        return read_tar
-    if file_type.name == "7z":
-        return read_7z
-    if file_type.name in _COMPRESSED:
-        return partial(read_compressed, file_type.name)
-    return partial(_unsupported, file_type.name)
+    return container_reader(file_type.name) or partial(_unsupported, file_type.name)
 
 
 def _unsupported(name: str, region: Region, ctx: ArchiveContext) -> Iterator[Refused]:
