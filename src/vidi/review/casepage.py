@@ -8,7 +8,6 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from vidi.review.grid import sync_case_media
 from vidi.store.models import CaseMedia, HashList, HashListEntry, Match, Source
 
 
@@ -46,7 +45,7 @@ def case_sources(session: Session, case_id: int) -> list[SourceInfo]:
 
 
 def case_hashlists(session: Session, case_id: int) -> list[HashListUse]:
-    sync_case_media(session, case_id)
+    """Each hash list; ``case_media`` must be up to date (:func:`sync_case_media`)."""
     matched = dict(
         session.execute(
             select(HashListEntry.hashlist_id, func.count(func.distinct(Match.media_sha256)))

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, exists, func, literal, not_, or_, select
+from sqlalchemy import ColumnElement, and_, exists, false, func, literal, not_, or_, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
@@ -40,6 +40,8 @@ PAGE_SIZE = 48
 MAX_PAGE_SIZE = 200
 SYNC_SLACK = 20_000
 """Occurrences read again behind the last sync: an ingest's rows that committed late."""
+ANALYZE_AFTER = 50_000
+"""Occurrences read by one sync after which PostgreSQL's statistics of case_media are renewed."""
 NAMING_KINDS = tuple(sorted(COUNTRY_KINDS | {"gs1_country"}))
 """Clue kinds whose value names a country: the 'country suggested' filter."""
 
@@ -116,13 +118,15 @@ def grid_page(
     cursor: str | None = None,
     limit: int = PAGE_SIZE,
 ) -> GridPage:
-    """LIMIT media of the case after CURSOR, in review order, that CHOSEN lets through."""
+    """LIMIT media of the case after CURSOR, in review order, that CHOSEN lets through.
+
+    ``case_media`` must be up to date (:func:`sync_case_media`, in its own transaction).
+    """
     if not 1 <= limit <= MAX_PAGE_SIZE:
         raise InvalidInput(f"a page holds 1 to {MAX_PAGE_SIZE} items")
-    sync_case_media(session, case_id)
     start, after = parse_cursor(cursor)
     items: list[GridItem] = []
-    conditions = Conditions(case_id)
+    conditions = Conditions.read(session, case_id)
     for index in range(start, len(GROUPS)):
         group = GROUPS[index]
         if chosen.status is not None and chosen.status != group:
@@ -130,16 +134,14 @@ def grid_page(
         if chosen.category is not None and group != "known":
             continue
         wanted = limit - len(items) + 1  # one more tells whether a next page exists
+        query, key = walk(case_id, chosen)
         rows = session.execute(
-            select(Media.sha256, Media.media_type, Media.width, Media.height, Media.category)
-            .join(CaseMedia, CaseMedia.media_sha256 == Media.sha256)
-            .where(
-                CaseMedia.case_id == case_id,
-                CaseMedia.media_sha256 > (after if index == start else ""),
+            query.where(
+                key > (after if index == start else ""),
                 conditions.status(group),
                 *conditions.chosen(chosen),
             )
-            .order_by(CaseMedia.media_sha256)
+            .order_by(key)
             .limit(wanted)
         ).all()
         for sha, media_type, width, height, category in rows:
@@ -164,24 +166,100 @@ def grid_page(
     return GridPage(shown, next_cursor, chosen)
 
 
-class Conditions:
-    """The review statuses and the filters as SQL conditions on ``Media`` for one case."""
+def walk(case_id: int, chosen: GridFilter) -> tuple[Any, Any]:
+    """The query to page through, and the SHA-256 column it walks in index order.
 
-    def __init__(self, case_id: int) -> None:
+    A selective filter leads: the clue kind, the series or the source is walked in its
+    own index ((kind, media), (series, media), (source, media)) and each row is checked
+    against the case, so a filter that few media meet costs no walk over the whole case.
+    """
+    columns = (Media.sha256, Media.media_type, Media.width, Media.height, Media.category)
+    in_case = select(*columns).join(CaseMedia, CaseMedia.media_sha256 == Media.sha256)
+    if chosen.clue_kind is not None:
+        # Each media item once, walked in the (kind, media) index: no sort, no DISTINCT
+        # over the page's columns (that would sort every match before the first page).
+        marked = (
+            select(Clue.media_sha256).where(Clue.kind == chosen.clue_kind).distinct().subquery()
+        )
+        query = (
+            select(*columns)
+            .select_from(marked)
+            .join(
+                CaseMedia,
+                and_(CaseMedia.case_id == case_id, CaseMedia.media_sha256 == marked.c.media_sha256),
+            )
+            .join(Media, Media.sha256 == marked.c.media_sha256)
+        )
+        return query, marked.c.media_sha256
+    if chosen.series_id is not None:
+        from vidi.store.models import Series, SeriesMember
+
+        query = (
+            select(*columns)
+            .select_from(SeriesMember)
+            .join(Media, Media.sha256 == SeriesMember.media_sha256)
+            .join(Series, Series.id == SeriesMember.series_id)
+            .where(SeriesMember.series_id == chosen.series_id, Series.case_id == case_id)
+        )
+        return query, SeriesMember.media_sha256
+    if chosen.source_id is not None:
+        held = (
+            select(Occurrence.media_sha256)
+            .where(Occurrence.source_id == chosen.source_id)
+            .distinct()
+            .subquery()
+        )
+        query = (
+            select(*columns)
+            .select_from(held)
+            .join(
+                CaseMedia,
+                and_(CaseMedia.case_id == case_id, CaseMedia.media_sha256 == held.c.media_sha256),
+            )
+            .join(Media, Media.sha256 == held.c.media_sha256)
+        )
+        return query, held.c.media_sha256
+    return in_case.where(CaseMedia.case_id == case_id), CaseMedia.media_sha256
+
+
+class Conditions:
+    """The review statuses and the filters as SQL conditions on ``Media`` for one case.
+
+    The hash lists are few, so their ids are read first: a condition names the lists
+    instead of joining ``hashlist`` (which leads the planner to join every match), and
+    one that no list can meet (no ignore list imported) is left out.
+    """
+
+    def __init__(self, case_id: int, lists: dict[bool, tuple[int, ...]]) -> None:
         self.case_id = case_id
+        self.lists = lists
+
+    @classmethod
+    def read(cls, session: Session, case_id: int) -> Conditions:
+        lists: dict[bool, list[int]] = {True: [], False: []}
+        for list_id, ignorable in session.execute(select(HashList.id, HashList.ignorable)):
+            lists[bool(ignorable)].append(list_id)
+        return cls(case_id, {k: tuple(v) for k, v in lists.items()})
+
+    def on_lists(self, ignorable: bool, kinds: tuple[str, ...]) -> Any:
+        """A match of KINDS on a hash list (an ignore list when IGNORABLE), or None."""
+        if not self.lists[ignorable]:
+            return None
+        return (
+            select(Match.id)
+            .join(HashListEntry, HashListEntry.id == Match.hashlist_entry_id)
+            .where(
+                Match.media_sha256 == Media.sha256,
+                Match.kind.in_(kinds),
+                HashListEntry.hashlist_id.in_(self.lists[ignorable]),
+            )
+        )
 
     def listed(self, ignorable: bool, category: str | None = None) -> ColumnElement[bool]:
         """An exact match on a hash list (an ignore list when IGNORABLE)."""
-        query = (
-            select(Match.id)
-            .join(HashListEntry, HashListEntry.id == Match.hashlist_entry_id)
-            .join(HashList, HashList.id == HashListEntry.hashlist_id)
-            .where(
-                Match.media_sha256 == Media.sha256,
-                Match.kind.in_(EXACT_KINDS),
-                HashList.ignorable.is_(ignorable),
-            )
-        )
+        query = self.on_lists(ignorable, EXACT_KINDS)
+        if query is None:
+            return false()
         if category is not None:
             query = query.where(Match.category == category)
         return exists(query)
@@ -195,16 +273,7 @@ class Conditions:
     def near(self) -> ColumnElement[bool]:
         """A near match of a (non-ignore) list entry or of media first seen elsewhere."""
         other = aliased(Media)
-        to_entry = (
-            select(Match.id)
-            .join(HashListEntry, HashListEntry.id == Match.hashlist_entry_id)
-            .join(HashList, HashList.id == HashListEntry.hashlist_id)
-            .where(
-                Match.media_sha256 == Media.sha256,
-                Match.kind.in_(NEAR_KINDS),
-                HashList.ignorable.is_(False),
-            )
-        )
+        to_entry = self.on_lists(False, NEAR_KINDS)
         to_media = (
             select(Match.id)
             .join(other, other.sha256 == Match.other_sha256)
@@ -214,10 +283,10 @@ class Conditions:
                 or_(other.first_case_id.is_(None), other.first_case_id != self.case_id),
             )
         )
-        return or_(exists(to_entry), exists(to_media))
+        return exists(to_media) if to_entry is None else or_(exists(to_entry), exists(to_media))
 
     def status(self, group: str) -> ColumnElement[bool]:
-        unknown = and_(not_(self.known()), not_(self.listed(True)))
+        unknown = and_(not_(self.known()), not_(self.listed(True)))  # false() folds away
         return {
             "new": and_(unknown, not_(self.near())),
             "near-known": and_(unknown, self.near()),
@@ -226,6 +295,7 @@ class Conditions:
         }[group]
 
     def chosen(self, chosen: GridFilter) -> list[ColumnElement[bool]]:
+        """The filters :func:`walk` does not already apply by its choice of index."""
         found: list[ColumnElement[bool]] = []
         if chosen.category is not None:
             found.append(
@@ -236,14 +306,6 @@ class Conditions:
             )
         if chosen.media_type is not None:
             found.append(Media.media_type == chosen.media_type)
-        if chosen.clue_kind is not None:
-            found.append(
-                exists(
-                    select(Clue.id).where(
-                        Clue.kind == chosen.clue_kind, Clue.media_sha256 == Media.sha256
-                    )
-                )
-            )
         if chosen.country is not None:
             found.append(
                 exists(
@@ -254,7 +316,7 @@ class Conditions:
                     )
                 )
             )
-        if chosen.source_id is not None:
+        if chosen.source_id is not None and (chosen.clue_kind or chosen.series_id):
             found.append(
                 exists(
                     select(Occurrence.id).where(
@@ -263,7 +325,7 @@ class Conditions:
                     )
                 )
             )
-        if chosen.series_id is not None:
+        if chosen.series_id is not None and chosen.clue_kind is not None:
             found.append(self.in_series(chosen.series_id))
         if chosen.ungraded:
             found.append(not_(self.graded()))
@@ -320,8 +382,9 @@ def known_categories(session: Session, shas: list[str]) -> dict[str, str]:
     return {sha: c for sha, c in best.items() if c}
 
 
-def sync_case_media(session: Session, case_id: int) -> None:
-    """List in ``case_media`` the case's media that arrived since the last call.
+def sync_case_media(session: Session, case_id: int) -> int:
+    """List in ``case_media`` the case's media that arrived since the last call; the
+    number of occurrences read (the ORM's insert from a select gives no row count).
 
     Cheap when nothing arrived (one look at the highest occurrence id). Occurrences are
     read again from ``SYNC_SLACK`` rows behind the last mark, so rows that an ingest
@@ -330,7 +393,7 @@ def sync_case_media(session: Session, case_id: int) -> None:
     top = session.scalar(select(func.max(Occurrence.id))) or 0
     mark = session.get(CaseMediaSync, case_id)
     if mark is not None and mark.occurrence_upto >= top:
-        return
+        return 0
     since = max(0, (mark.occurrence_upto if mark else 0) - SYNC_SLACK)
     arrived = (
         select(Occurrence.media_sha256)
@@ -356,6 +419,14 @@ def sync_case_media(session: Session, case_id: int) -> None:
         .on_conflict_do_update(index_elements=["case_id"], set_={"occurrence_upto": top})
     )
     session.flush()
+    return top - since
+
+
+def renew_statistics(session: Session) -> None:
+    """Fresh planner statistics for ``case_media`` (PostgreSQL), after a large sync is
+    committed: with none, the planner walks the whole case to fill one page."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("ANALYZE case_media"))
 
 
 def _insert_ignoring_duplicates(session: Session) -> Any:

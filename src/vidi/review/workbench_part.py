@@ -37,13 +37,11 @@ class ReviewPart:
         limit: int = 48,
     ) -> GridPage:
         """A page of the case's media, new first, that CHOSEN lets through (keyset paging)."""
-        from vidi.accounts.access import member_case
-        from vidi.accounts.workbench_part import _full
         from vidi.review.grid import grid_page
 
+        listed = self._listed_case(who, case_id)
         with self.db.session() as session:
-            case = member_case(session, _full(who), case_id)
-            return grid_page(session, case.id, chosen, cursor, limit)
+            return grid_page(session, listed, chosen, cursor, limit)
 
     def media_page(self, who: Identity, case_id: int, sha256: str) -> MediaDetail:
         """Where the item was found, what it matches, its clues and its country estimate."""
@@ -88,12 +86,11 @@ class ReviewPart:
 
     def case_hashlists(self, who: Identity, case_id: int) -> list[HashListUse]:
         """The hash lists and how many of the case's media each one matches."""
-        from vidi.accounts.access import member_case
-        from vidi.accounts.workbench_part import _full
         from vidi.review.casepage import case_hashlists
 
+        listed = self._listed_case(who, case_id)
         with self.db.session() as session:
-            return case_hashlists(session, member_case(session, _full(who), case_id).id)
+            return case_hashlists(session, listed)
 
     def case_trail(
         self, who: Identity, case_id: int, before: int | None = None
@@ -107,3 +104,21 @@ class ReviewPart:
             case = member_case(session, _full(who), case_id)
             require_role(who, Role.ADMIN)
             return case_trail(session, case, before)
+
+    def _listed_case(self, who: Identity, case_id: int) -> int:
+        """The case's id once WHO is a member, with its media listed in ``case_media``.
+
+        The listing commits before the page's query; after a large one the planner's
+        statistics are renewed (they only see committed rows).
+        """
+        from vidi.accounts.access import member_case
+        from vidi.accounts.workbench_part import _full
+        from vidi.review.grid import ANALYZE_AFTER, renew_statistics, sync_case_media
+
+        with self.db.session() as session:
+            case_id = member_case(session, _full(who), case_id).id
+            added = sync_case_media(session, case_id)
+        if added >= ANALYZE_AFTER:
+            with self.db.session() as session:
+                renew_statistics(session)
+        return case_id
