@@ -40,7 +40,9 @@ def jobs(
         return
     from rich.table import Table
 
-    table = Table("job", "kind", "case", "state", "chunks done", "running", "failed", "files done/planned")
+    table = Table(
+        "job", "kind", "case", "state", "chunks done", "running", "failed", "files done/planned"
+    )
     for job in found:
         table.add_row(
             str(job.id),
