@@ -567,9 +567,7 @@ class Series(Base):
     name: Mapped[str] = mapped_column(String(200))
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    merged_into_id: Mapped[int | None] = mapped_column(
-        ForeignKey("series.id", ondelete="SET NULL")
-    )
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("series.id", ondelete="SET NULL"))
 
 
 class SeriesMember(Base):
@@ -635,7 +633,9 @@ class ClueReview(Base):
 
     __tablename__ = "clue_review"
 
-    clue_id: Mapped[int] = mapped_column(ForeignKey("clue.id", ondelete="CASCADE"), primary_key=True)
+    clue_id: Mapped[int] = mapped_column(
+        ForeignKey("clue.id", ondelete="CASCADE"), primary_key=True
+    )
     verdict: Mapped[str] = mapped_column(String(16))
     reviewer: Mapped[str] = mapped_column(String(200))
     reviewed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -668,3 +668,57 @@ class CaseMediaSync(Base):
         ForeignKey("case.id", ondelete="CASCADE"), primary_key=True
     )
     occurrence_upto: Mapped[int] = mapped_column(Integer)
+
+
+class Job(Base):
+    """A distributed ingest or extraction: its chunks travel through the broker, its state lives here.
+
+    The broker only carries (job, chunk) ids; what is done is known from ``job_chunk``,
+    so a lost broker costs nothing but a re-send (migration 0015).
+    """
+
+    __tablename__ = "job"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # ingest | extract
+    case_id: Mapped[int] = mapped_column(ForeignKey("case.id", ondelete="CASCADE"), index=True)
+    paths: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    state: Mapped[str] = mapped_column(String(16), default="running")  # running | stored | finished
+    run_id: Mapped[int | None] = mapped_column(ForeignKey("ingest_run.id", ondelete="SET NULL"))
+    chunks: Mapped[int] = mapped_column(Integer, default=0)
+    files: Mapped[int] = mapped_column(Integer, default=0)
+    """Files (or media, for extraction) planned: the progress bar's total."""
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class JobChunk(Base):
+    """A part of a job one worker runs at a time: some files of a source, one archive, or media."""
+
+    __tablename__ = "job_chunk"
+    __table_args__ = (UniqueConstraint("job_id", "seq", name="uq_job_chunk_seq"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job_id: Mapped[int] = mapped_column(ForeignKey("job.id", ondelete="CASCADE"), index=True)
+    seq: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str | None] = mapped_column(Text)
+    """The source path the entries lie in (ingest), absolute."""
+    entries: Mapped[list[Any] | None] = mapped_column(JSON)
+    """Places in a folder source, media SHA-256s (extract), or None for the whole source."""
+    files: Mapped[int] = mapped_column(Integer, default=0)
+    bytes: Mapped[int] = mapped_column(BigInteger, default=0)
+    state: Mapped[str] = mapped_column(String(16), default="pending")  # pending|running|done|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    worker: Mapped[str | None] = mapped_column(String(255))
+    started_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    files_seen: Mapped[int] = mapped_column(Integer, default=0)
+    files_skipped: Mapped[int] = mapped_column(Integer, default=0)
+    bytes_seen: Mapped[int] = mapped_column(BigInteger, default=0)
+    media_new: Mapped[int] = mapped_column(Integer, default=0)
+    media_known: Mapped[int] = mapped_column(Integer, default=0)
+    errors: Mapped[int] = mapped_column(Integer, default=0)
+    """Files that failed (ingest); failed extractions (extract)."""
+    clues: Mapped[int] = mapped_column(Integer, default=0)
+    failure: Mapped[str | None] = mapped_column(Text)
