@@ -71,7 +71,8 @@ def import_gallery(db: Database, settings: Settings, folder: Path, name: str) ->
                 gallery.item_count += 1
     with open_object_index(settings) as index, db.session() as session:
         sync_index(session, index)
-        index.save()
+        if index.vocabulary is not None:
+            index.save()
     return GalleryImport(name, gallery.item_count, tuple(skipped))
 
 

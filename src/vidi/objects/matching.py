@@ -18,7 +18,7 @@ from vidi.index.geometry import Verified, verify
 from vidi.index.objects import ObjectIndex
 from vidi.objects.features import load_features
 
-CANDIDATES = 40
+CANDIDATES = 20
 """Feature sets verified per query side: TF-IDF puts the true hit among these (bench)."""
 MIN_INLIERS = 12
 """A verified hit: no unrelated pair of 10,000 generated pictures reached it (bench)."""

@@ -1,0 +1,65 @@
+"""``vidi features``, ``vidi find`` and ``vidi gallery`` from the command line."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+from typer.testing import CliRunner
+
+from vidi.cli.main import app
+from vidi.demo.objects import jpeg, paste, room, textured_object
+
+runner = CliRunner()
+
+
+def _vidi(home: Path, *args: str):  # type: ignore[no-untyped-def]
+    return runner.invoke(
+        app, ["--home", str(home), *args], env={"VIDI_WORKERS": "1", "VIDI_EXTRACTORS": ""}
+    )
+
+
+def test_find_lists_the_other_picture_of_the_object_and_a_bad_box_is_one_line(
+    tmp_path: Path,
+) -> None:
+    home, folder = tmp_path / "home", tmp_path / "case"
+    folder.mkdir()
+    rng = np.random.default_rng(2)
+    toy = textured_object(61, 320, 250)
+    first, box = paste(room(61), toy, rng, scale=0.9)
+    (folder / "a.jpg").write_bytes(jpeg(first))
+    (folder / "b.jpg").write_bytes(jpeg(paste(room(62), toy, rng, scale=0.8, angle=12)[0]))
+    (folder / "c.jpg").write_bytes(jpeg(room(63)))
+    assert _vidi(home, "case", "create", "op-toy").exit_code == 0
+    assert _vidi(home, "ingest", str(folder), "--case", "op-toy", "-q").exit_code == 0
+    ran = _vidi(home, "features", "--case", "op-toy", "--json")
+    assert ran.exit_code == 0, ran.output
+    assert json.loads(ran.stdout)["pictures"] == 3
+    sha = hashlib.sha256((folder / "a.jpg").read_bytes()).hexdigest()
+    other = hashlib.sha256((folder / "b.jpg").read_bytes()).hexdigest()
+    where = ",".join(str(v) for v in box)
+    found = _vidi(home, "find", "--case", "op-toy", "--media", sha, "--box", where, "--json")
+    assert found.exit_code == 0, found.output
+    hits = json.loads(found.stdout)["hits"]
+    assert [h["media_sha256"] for h in hits] == [other]
+    assert hits[0]["inliers"] >= 12
+    bad = _vidi(home, "find", "--case", "op-toy", "--media", sha, "--box", "1,2,3")
+    assert bad.exit_code != 0
+    assert "--box wants x,y,width,height" in bad.output
+    assert "Traceback" not in bad.output
+
+
+def test_gallery_import_and_list(tmp_path: Path) -> None:
+    home, gallery = tmp_path / "home", tmp_path / "logos"
+    gallery.mkdir()
+    Image.fromarray(textured_object(9, 300, 240)).save(gallery / "badge.png")
+    (gallery / "gallery.csv").write_text("file,label,country,note\nbadge.png,Badge,XX,\n")
+    result = _vidi(home, "gallery", "import", str(gallery), "--name", "logos", "--json")
+    assert result.exit_code == 0, result.output
+    imported = json.loads(result.stdout)
+    assert imported["items"] == 0 and "not an ISO 3166-1 country code" in imported["skipped"][0]
+    listed = _vidi(home, "gallery", "list", "--json")
+    assert [g["name"] for g in json.loads(listed.stdout)] == ["logos"]
