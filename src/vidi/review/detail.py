@@ -174,14 +174,11 @@ def _cases_of(session: Session, shas: set[str]) -> dict[str, list[str]]:
 
 def _clue(clue: Any) -> RegionClue:
     region = clue.region or {}
+    # Extractors write width/height; a region drawn by an investigator is w/h.
+    width, height = region.get("width", region.get("w")), region.get("height", region.get("h"))
     box = None
-    if all(isinstance(region.get(k), int | float) for k in ("x", "y", "width", "height")):
-        box = (
-            int(region["x"]),
-            int(region["y"]),
-            max(1, int(region["width"])),
-            max(1, int(region["height"])),
-        )
+    if all(isinstance(v, int | float) for v in (region.get("x"), region.get("y"), width, height)):
+        box = (int(region["x"]), int(region["y"]), max(1, int(width)), max(1, int(height)))
     note = (clue.detail or {}).get("note")
     return RegionClue(
         clue.id,
