@@ -175,10 +175,16 @@ def _cases_of(session: Session, shas: set[str]) -> dict[str, list[str]]:
 def _clue(clue: Any) -> RegionClue:
     region = clue.region or {}
     # Extractors write width/height; a region drawn by an investigator is w/h.
-    width, height = region.get("width", region.get("w")), region.get("height", region.get("h"))
+    sides = (
+        region.get("x"),
+        region.get("y"),
+        region.get("width", region.get("w")),
+        region.get("height", region.get("h")),
+    )
     box = None
-    if all(isinstance(v, int | float) for v in (region.get("x"), region.get("y"), width, height)):
-        box = (int(region["x"]), int(region["y"]), max(1, int(width)), max(1, int(height)))
+    if all(isinstance(v, int | float) for v in sides):
+        x, y, width, height = (int(v) for v in sides)
+        box = (x, y, max(1, width), max(1, height))
     note = (clue.detail or {}).get("note")
     return RegionClue(
         clue.id,
