@@ -181,9 +181,10 @@ def _clue(clue: Any) -> RegionClue:
         region.get("width", region.get("w")),
         region.get("height", region.get("h")),
     )
+    numbers = [int(v) for v in sides if isinstance(v, int | float)]
     box = None
-    if all(isinstance(v, int | float) for v in sides):
-        x, y, width, height = (int(v) for v in sides)
+    if len(numbers) == 4:
+        x, y, width, height = numbers
         box = (x, y, max(1, width), max(1, height))
     note = (clue.detail or {}).get("note")
     return RegionClue(
