@@ -8,7 +8,7 @@ cases into :class:`ClueEvidence`, and asks the fusion for a ranked list with rea
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -19,14 +19,15 @@ from vidi import audit
 from vidi.cases import get_case
 from vidi.errors import NotFound, VidiError
 from vidi.places.evidence import EVIDENCE_KINDS, ClueEvidence
-from vidi.places.fusion import Estimate, estimate_countries
+from vidi.places.fusion import Estimate, IgnoredClue, estimate_countries
 from vidi.places.languages import normalise_language
 from vidi.places.prior import population_prior
-from vidi.store.models import Case, Clue, Match, Media, Occurrence, Source
+from vidi.store.models import Case, Clue, ClueReview, Match, Media, Occurrence, Source
 from vidi.store.queries import case_media, in_chunks
 
 INVESTIGATOR = "investigator"
 NEAR_KINDS = ("pdq", "frame", "vpdq", "audio")
+REJECTED = "rejected"
 
 
 def _capture_date(clue: Clue) -> datetime | None:
@@ -44,17 +45,68 @@ def clue_evidence(session: Session, sha256s: Sequence[str]) -> list[ClueEvidence
     evidence = []
     for chunk in in_chunks(list(sha256s)):
         rows = session.scalars(
-            select(Clue).where(Clue.media_sha256.in_(chunk), Clue.kind.in_(EVIDENCE_KINDS))
+            select(Clue).where(
+                Clue.media_sha256.in_(chunk),
+                Clue.kind.in_(EVIDENCE_KINDS),
+                Clue.id.not_in(select(ClueReview.clue_id).where(ClueReview.verdict == REJECTED)),
+            )
         )
         for clue in rows:
             who = f"by {clue.author}" if clue.author else clue.extractor
             tip = (clue.detail or {}).get("tip")
             source = f", from tip #{tip}" if tip is not None else ""
             label = f"clue #{clue.id} ({clue.kind} {who}{source}, media {clue.media_sha256[:8]}…)"
+            value = clue.value
+            if clue.kind == "object_match":
+                value, label = _gallery_country(clue)
+                if not value:
+                    continue
             evidence.append(
-                ClueEvidence(clue.kind, clue.value, clue.confidence, label, _capture_date(clue))
+                ClueEvidence(clue.kind, value, clue.confidence, label, _capture_date(clue))
             )
     return evidence
+
+
+def _gallery_country(clue: Clue) -> tuple[str, str]:
+    """An object_match clue's gallery-item country, and a reason naming the item."""
+    detail = clue.detail or {}
+    label = (
+        f"clue #{clue.id} (object_match: media {clue.media_sha256[:8]}… shows {clue.value!r} "
+        f"of gallery {detail.get('gallery')!r}, {detail.get('inliers')} matching points)"
+    )
+    return str(detail.get("country") or ""), label
+
+
+def rejected_clues(session: Session, sha256s: Sequence[str]) -> list[IgnoredClue]:
+    """Clues of these media an investigator rejected: not counted, and who said so."""
+    ignored = []
+    for chunk in in_chunks(list(sha256s)):
+        rows = session.execute(
+            select(Clue, ClueReview)
+            .join(ClueReview, ClueReview.clue_id == Clue.id)
+            .where(Clue.media_sha256.in_(chunk), ClueReview.verdict == REJECTED)
+            .order_by(Clue.id)
+        )
+        for clue, review in rows:
+            media = clue.media_sha256[:8]
+            label = f"clue #{clue.id} ({clue.kind} by {clue.extractor}, media {media}…)"
+            when = f"{review.reviewed_at:%Y-%m-%d %H:%M}"
+            why = f"rejected by {review.reviewer} on {when}; not counted"
+            ignored.append(IgnoredClue(label, clue.kind, clue.value, why))
+    return ignored
+
+
+def estimate_media_set(
+    session: Session, sha256s: Sequence[str], exclude_case_id: int | None
+) -> Estimate:
+    """The countries of these media together (a series, a case), rejected clues named."""
+    evidence = clue_evidence(session, sha256s)
+    evidence += near_duplicate_evidence(session, sha256s, exclude_case_id)
+    estimate = estimate_countries(evidence, prior=population_prior())
+    rejected = rejected_clues(session, sha256s)
+    if not rejected:
+        return estimate
+    return replace(estimate, not_informative=[*estimate.not_informative, *rejected])
 
 
 def near_duplicate_evidence(
@@ -89,8 +141,7 @@ def near_duplicate_evidence(
 def estimate_media(session: Session, sha256: str) -> Estimate:
     if session.get(Media, sha256) is None:
         raise NotFound(f"no media with SHA-256 {sha256}")
-    evidence = clue_evidence(session, [sha256]) + near_duplicate_evidence(session, [sha256], None)
-    return estimate_countries(evidence, prior=population_prior())
+    return estimate_media_set(session, [sha256], None)
 
 
 def media_clues(session: Session, sha256: str) -> list[Clue]:
@@ -136,9 +187,7 @@ def _estimate_case_id(
         sha256s = case_series_media(session, case_id, group_id, other_cases)
     else:
         sha256s = [s for s in session.scalars(case_media(case_id)) if s is not None]
-    evidence = clue_evidence(session, sha256s)
-    evidence += near_duplicate_evidence(session, sha256s, case_id)
-    return estimate_countries(evidence, prior=population_prior())
+    return estimate_media_set(session, sha256s, case_id)
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from vidi.clues.runner import ExtractionSummary
     from vidi.ingest.pipeline import IngestSummary
     from vidi.matching.casematch import MatchSummary
+    from vidi.media.examine import MediaFacts
     from vidi.places.fusion import Estimate
     from vidi.report import CaseReport
 
@@ -249,9 +250,14 @@ class PlaceEstimate:
 
 @dataclass(frozen=True)
 class FileFacts:
-    """``vidi hash``: what ingest would store for one file, in the order it is shown."""
+    """``vidi hash``: what ingest would store for one file."""
 
-    facts: tuple[tuple[str, str | int | float | None], ...]
+    examined: MediaFacts
+
+    @property
+    def facts(self) -> tuple[tuple[str, Any], ...]:
+        """(name, value) pairs in the order they are shown."""
+        return tuple(self.examined.as_dict().items())
 
     def to_dict(self) -> dict[str, Any]:
-        return dict(self.facts)
+        return self.examined.as_dict()

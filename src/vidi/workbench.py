@@ -7,63 +7,63 @@ the web will do the same. A case is addressed by its name everywhere here.
 Stages never call one another: :meth:`Workbench.ingest` is the one place that runs
 them in order (store the files → match the new media → extract clues).
 
+The face is one class built from parts, one file per area, each beside the services it
+calls: ``accounts``, ``review``, ``series``, ``objects``, ``matching`` (hash lists,
+lookup, export), ``clues`` (clues and text search), ``operations`` (status, audit,
+doctor, backup) and ``publications`` each have a ``workbench_part.py``; this file keeps
+cases, the ingest → match → extract order, places, reports and the helpers they share.
+
 Services are imported inside the methods that use them, so ``import vidi`` and
 ``vidi --help`` do not pay for SQLAlchemy, NumPy or the extractors.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING
 
 from vidi.accounts.workbench_part import AccountsPart
+from vidi.clues.workbench_part import CluesPart
 from vidi.config import Settings, load_settings
-from vidi.errors import NotFound, SourceError
+from vidi.errors import InvalidInput, NotFound, VidiError
+from vidi.matching.workbench_part import MatchingPart
+from vidi.objects.workbench_part import ObjectsPart
+from vidi.operations.workbench_part import OperationsPart
 from vidi.progress import CountProgress, FileProgress
+from vidi.publications.workbench_part import PublicationsPart
 from vidi.results import (
-    AddedClue,
     CaseInfo,
-    CategoryResult,
     DemoOutcome,
-    ExportResult,
-    ExtractedClue,
-    FileClues,
     FileFacts,
     IngestOutcome,
-    MediaClues,
     PlaceEstimate,
-    StoredClue,
 )
+from vidi.review.workbench_part import ReviewPart
+from vidi.series.workbench_part import SeriesPart
 
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from vidi.audit import ChainVerification
     from vidi.clues.runner import ExtractionSummary
-    from vidi.home_status import HomeStatus
-    from vidi.matching import Group, HashListInfo, ImportResult, LookupResult, MatchSummary
-    from vidi.matching.index_service import IndexServer
-    from vidi.matching.review import MediaStatus
-    from vidi.operations.backup import BackupResult, RestoreResult
-    from vidi.operations.doctor import DoctorReport
-    from vidi.publications.persons import PersonDetector
-    from vidi.publications.results import (
-        PublicationExport,
-        PublicationInfo,
-        TipClue,
-        TipInfo,
-        TipsImport,
-    )
+    from vidi.distributed.results import DistributedExtract, DistributedIngest, JobInfo
+    from vidi.matching import MatchSummary
     from vidi.report import CaseReport
-    from vidi.search import TextHit
     from vidi.store.db import Database
     from vidi.store.models import Case
 
 
-class Workbench(AccountsPart):
+class Workbench(
+    AccountsPart,
+    ReviewPart,
+    SeriesPart,
+    ObjectsPart,
+    MatchingPart,
+    CluesPart,
+    OperationsPart,
+    PublicationsPart,
+):
     """Vidi as a library: ``with Workbench.open() as wb: wb.report("op-amber")``."""
 
     def __init__(self, settings: Settings, db: Database | None = None) -> None:
@@ -217,162 +217,32 @@ class Workbench(AccountsPart):
         finish_pending_matches(self.db, self.settings)  # lists a killed import left unmatched
         return match_case(self.db, self.settings, case, progress)
 
-    # Hash lists, lookup, groups, export, categories
-
-    def import_hashlist(
-        self,
-        path: Path,
-        name: str,
-        format: str | None = None,
-        *,
-        progress: CountProgress | None = None,
-    ) -> ImportResult:
-        from vidi.matching import import_hashlist
-
-        return import_hashlist(self.db, self.settings, path, name, format, progress)
-
-    def hashlists(self) -> list[HashListInfo]:
-        from vidi.matching import list_hashlists
-
-        with self.db.session() as session:
-            return list_hashlists(session)
-
-    def lookup_file(self, path: Path) -> LookupResult:
-        from vidi.matching import lookup_file
-
-        return lookup_file(self.db, self.settings, path)
-
-    def lookup_pdq(self, pdq: str) -> LookupResult:
-        from vidi.matching import lookup_pdq
-
-        return lookup_pdq(self.db, self.settings, pdq)
-
-    def groups(self, case: str) -> list[Group]:
-        """Near-duplicate groups of the case: a representative and its members."""
-        from vidi.matching import case_groups
-
-        with self.db.session() as session:
-            return case_groups(session, self._case_id(case, session))
-
-    def export(self, case: str, out: Path, format: str = "vics") -> ExportResult:
-        from vidi.matching import export_case
-
-        return ExportResult(case, format, out, export_case(self.db, case, format, out))
-
-    def set_category(self, media: str, category: str) -> CategoryResult:
-        from vidi.matching import set_category
-
-        with self.db.session() as session:
-            return CategoryResult(media, set_category(session, media, category))
-
-    # Clues and places
-
-    def file_clues(self, path: Path) -> FileClues:
-        """The clues of a file, extracted now (nothing stored), and the countries they suggest."""
-        from vidi.clues.registry import enabled_extractors
-        from vidi.clues.runner import run_extractors
-        from vidi.places.evidence import EVIDENCE_KINDS, ClueEvidence
-        from vidi.places.fusion import estimate_countries
-        from vidi.places.prior import population_prior
-        from vidi.sources.sniff import SNIFF_BYTES, sniff
-        from vidi.sources.streams import open_noatime
-
-        with open_noatime(path) as handle:
-            kind = sniff(handle.read(SNIFF_BYTES)).kind
-        if kind not in ("image", "video", "audio"):
-            raise SourceError(f"{path} is not a picture, video or sound file ({kind})")
-        digest = hashlib.sha256()
-        with open_noatime(path) as handle:
-            for block in iter(lambda: handle.read(1 << 20), b""):
-                digest.update(block)
-        sha256 = digest.hexdigest()
-        media_type = "image" if kind == "image" else "video"
-        extractors = enabled_extractors(self.settings)
-        outcomes = run_extractors(extractors, sha256, media_type, path, self.settings)
-        clues = tuple(
-            ExtractedClue(
-                o.extractor,
-                o.version,
-                c.kind,
-                c.value,
-                c.confidence,
-                c.region.as_dict() if c.region else None,
-            )
-            for o in outcomes
-            for c in o.clues
-        )
-        evidence = [
-            ClueEvidence(c.kind, c.value, c.confidence, f"{c.kind} from {c.extractor}")
-            for c in clues
-            if c.kind in EVIDENCE_KINDS
-        ]
-        return FileClues(
-            sha256,
-            clues,
-            {o.extractor: o.error for o in outcomes if o.error},
-            estimate_countries(evidence, prior=population_prior()),
-        )
-
-    def media_clues(self, sha256: str) -> MediaClues:
-        """The stored clues of a media item and the countries they suggest."""
-        from vidi.estimates import estimate_media, media_clues
-
-        with self.db.session() as session:
-            estimate = estimate_media(session, sha256)
-            clues = tuple(
-                StoredClue(
-                    c.id,
-                    c.extractor,
-                    c.extractor_version,
-                    c.kind,
-                    c.value,
-                    c.confidence,
-                    c.region,
-                    c.author,
-                    c.detail,
-                )
-                for c in media_clues(session, sha256)
-            )
-        return MediaClues(sha256, clues, estimate)
-
-    def add_clue(
-        self,
-        media: str,
-        kind: str,
-        value: str,
-        *,
-        note: str | None = None,
-        author: str | None = None,
-    ) -> AddedClue:
-        """Record what an investigator recognised (audited; ``author`` defaults to the user)."""
-        from vidi.audit import current_actor
-        from vidi.estimates import add_investigator_clue
-        from vidi.places.evidence import EVIDENCE_KINDS
-
-        with self.db.session() as session:
-            clue = add_investigator_clue(
-                session, media, kind, value, author or current_actor(), note
-            )
-            return AddedClue(clue.id, clue.kind, clue.value, clue.kind in EVIDENCE_KINDS)
+    # Places
 
     def place(
         self, case: str, series: str | None = None, *, other_cases: bool = False, top: int = 10
     ) -> PlaceEstimate:
-        """Ranked likely countries for a case or one of its series, each with its clues."""
-        from vidi.estimates import estimate_case
+        """Ranked likely countries for a case or one of its series, each with its clues.
 
+        SERIES is a series id of the case (``vidi series list``); a near-duplicate group
+        id (``vidi groups``) still works in its place.
+        """
+        from vidi.estimates import estimate_case, estimate_media_set
+        from vidi.series.series import case_series, series_media
+
+        if series is not None and series.strip().isdigit():
+            if other_cases:
+                raise InvalidInput("--other-cases applies to near-duplicate groups, not series")
+            with self._case_work(case, None, change=False) as (session, found, _):
+                chosen = case_series(session, found, int(series))
+                media = series_media(session, chosen)
+                estimate = estimate_media_set(session, media, found.id)
+            return PlaceEstimate(case, series, estimate, top)
         with self.db.session() as session:
             estimate = estimate_case(session, case, series, other_cases)
         return PlaceEstimate(case, series, estimate, top)
 
-    def search(self, text: str, case: str | None = None) -> list[TextHit]:
-        """Media whose recognised text (OCR, QR codes) holds every word."""
-        from vidi.search import search_text
-
-        with self.db.session() as session:
-            return search_text(session, text, case)
-
-    # Reports, status, audit
+    # Reports and one file
 
     def report(self, case: str) -> CaseReport:
         from vidi.report import build_report
@@ -380,67 +250,11 @@ class Workbench(AccountsPart):
         with self.db.session() as session:
             return build_report(session, case)
 
-    def review_order(self, case: str, limit: int | None = None) -> list[MediaStatus]:
-        """The case's new media in review order (not near anything known first)."""
-        from vidi.matching import new_first
-
-        with self.db.session() as session:
-            return new_first(session, self._case_id(case, session), limit)
-
     def describe_file(self, path: Path) -> FileFacts:
         """Hashes, type, size and PDQ of one file, exactly as ingest stores them."""
-        from vidi.ingest.describe import describe_file
+        from vidi.media.examine import examine
 
-        return FileFacts(tuple(describe_file(path, self.settings).items()))
-
-    def status(self) -> HomeStatus:
-        """Where the data lives, how much there is, and whether the audit trail verifies."""
-        from vidi.home_status import home_status
-
-        return home_status(self.settings, self.db)
-
-    def audit_verify(
-        self, anchor_copy: Path | None = None, export: Path | None = None
-    ) -> ChainVerification:
-        """Check the audit chain and anchors; with EXPORT, write the anchor if it verifies."""
-        from vidi.audit import verify_chain, write_anchor
-        from vidi.audit.anchor import new_anchor
-
-        with self.db.session() as session:
-            result = verify_chain(session, self.settings.audit_anchor, anchor_copy)
-        if export is not None and result.ok:
-            database = self.db.engine.url.render_as_string(hide_password=True)
-            write_anchor(export, new_anchor(result.events, result.head_hash, database))
-        return result
-
-    # Operations: health, backup, the shared index
-
-    def doctor(self) -> DoctorReport:
-        """Check database, schema, index, thumbnails, audit chain and free space."""
-        from vidi.operations.doctor import examine_home
-
-        return examine_home(self.settings)
-
-    def backup(self, out: Path) -> BackupResult:
-        """Copy database, thumbnails, index and anchor to OUT with a SHA-256 manifest."""
-        from vidi.operations.backup import backup_home
-
-        return backup_home(self.settings, out)
-
-    def restore(
-        self, backup: Path, *, force: bool = False, expect: str | None = None
-    ) -> RestoreResult:
-        """Check a backup against its manifest, then restore it into this home."""
-        from vidi.operations.backup import restore_home
-
-        self.close()  # the database file may be replaced
-        return restore_home(self.settings, backup, force=force, expect=expect)
-
-    def index_server(self, host: str, port: int, sync_every_s: float = 30.0) -> IndexServer:
-        """The known-hash index, synced, bound to HOST:PORT (call ``serve_forever``)."""
-        from vidi.matching.index_service import serve
-
-        return serve(self.db, self.settings, host, port, sync_every_s)
+        return FileFacts(examine(path, self.settings))
 
     # Helpers
 
@@ -460,113 +274,136 @@ class Workbench(AccountsPart):
             return False
         return True
 
-    # Trace an Object: publications out, tips back (vidi.publications)
+    # Distributed work: a job's chunks run by Celery workers (vidi.distributed)
 
-    def propose_publication(
+    def ingest_distributed(
         self,
         case: str,
-        media: str,
-        box: str,
-        object_type: str,
-        description: str,
-        question: str,
+        paths: Sequence[Path],
         *,
-        actor: str,
-        language: str = "en",
-        detector: PersonDetector | None = None,
-    ) -> PublicationInfo:
-        """Crop an object (BOX ``x,y,w,h``) out of a picture for the public portal.
+        wait: bool = True,
+        clues: bool = True,
+        progress: FileProgress | None = None,
+        clue_progress: CountProgress | None = None,
+    ) -> DistributedIngest:
+        """:meth:`ingest` with the files stored by ``vidi worker`` processes, on any machine.
 
-        The crop is rebuilt from pixels, refused when it covers too much of the picture or
-        a person detector fires; it waits for a second person's approval.
+        The same call again finds the unfinished job and sends its undone chunks again
+        (after a lost broker, say). Once every chunk is stored, matching runs here and
+        clue extraction goes to the workers too; ``wait=False`` returns once sent.
         """
-        from vidi.publications.crop import Box
-        from vidi.publications.service import propose_publication
+        from vidi.distributed import jobs
+        from vidi.distributed.app import send_chunks
+        from vidi.distributed.results import DistributedIngest
+        from vidi.matching.casematch import match_run
+        from vidi.matching.importing import finish_pending_matches
 
-        return propose_publication(
-            self.db,
-            self.settings,
-            case,
-            media,
-            Box.parse(box),
-            object_type,
-            description,
-            question,
-            actor,
-            language=language,
-            detector=detector,
-        )
+        resolved = [p.expanduser().resolve() for p in paths]
+        job_id = jobs.find_unfinished(self.db, "ingest", case, [str(p) for p in resolved])
+        if job_id is None:
+            job_id = jobs.create_ingest_job(self.db, self.settings, case, resolved)
+        send_chunks(self.settings, "ingest", job_id, jobs.undone_chunks(self.db, job_id))
+        if not wait:
+            return DistributedIngest(jobs.job_info(self.db, job_id), None)
+        self._wait_for_job(job_id, _FileBar(progress))
+        stored = jobs.stored_summary(self.db, job_id)
+        finish_pending_matches(self.db, self.settings)
+        matched = match_run(self.db, self.settings, case, stored.run_id)
+        extracted = None
+        if clues and self.settings.extractors:
+            extracted = self.extract_distributed(case, progress=clue_progress).summary
+        jobs.mark_finished(self.db, job_id)
+        outcome = IngestOutcome(stored, matched, extracted)
+        return DistributedIngest(jobs.job_info(self.db, job_id), outcome)
 
-    def approve_publication(
-        self, publication: str, *, actor: str, no_person_visible: bool
-    ) -> PublicationInfo:
-        """Approve a proposal: never by its author, and only confirming no person is visible."""
-        from vidi.publications.service import approve_publication
+    def extract_distributed(
+        self, case: str, *, wait: bool = True, progress: CountProgress | None = None
+    ) -> DistributedExtract:
+        """:meth:`extract` on the workers: the case's pending media in chunks, new first."""
+        from vidi.distributed import jobs
+        from vidi.distributed.app import send_chunks
+        from vidi.distributed.results import DistributedExtract
 
-        with self.db.session() as session:
-            return approve_publication(
-                session, publication, actor, no_person_visible=no_person_visible
+        job_id = jobs.find_unfinished(self.db, "extract", case, [])
+        if job_id is None:
+            job_id = jobs.create_extract_job(self.db, self.settings, case)
+        send_chunks(self.settings, "extract", job_id, jobs.undone_chunks(self.db, job_id))
+        if not wait:
+            return DistributedExtract(jobs.job_info(self.db, job_id), None)
+        self._wait_for_job(job_id, _CountBar(progress))
+        summary = jobs.extraction_summary(self.db, job_id)
+        return DistributedExtract(jobs.job_info(self.db, job_id), summary)
+
+    def jobs(self, case: str | None = None, limit: int = 20) -> list[JobInfo]:
+        """The latest distributed jobs (of one case), newest first, with their progress."""
+        from vidi.distributed.jobs import list_jobs
+
+        return list_jobs(self.db, case, limit)
+
+    def run_worker(self, concurrency: int | None = None, name: str | None = None) -> None:
+        """Run a Celery worker here until stopped; it needs the database and the evidence paths."""
+        from vidi.distributed.app import run_worker
+
+        self.db  # noqa: B018 - reach and upgrade the database now, so a bad one is one line
+        self.close()  # the worker's processes each open their own, after the fork
+        run_worker(self.settings, concurrency or self.settings.workers, name)
+
+    def _wait_for_job(self, job_id: int, bar: _FileBar | _CountBar) -> None:
+        from vidi.distributed import jobs
+
+        info = jobs.wait_for(self.db, job_id, bar.show)
+        bar.finish()
+        if info.stuck:
+            raise VidiError(
+                f"job {job_id}: {info.chunks_failed} of {info.chunks} chunks failed "
+                f"({info.failure}); fix the cause and run the same command again "
+                "(done chunks are kept)"
             )
+        jobs.finish_if_stored(self.db, job_id)
 
-    def withdraw_publication(
-        self, publication: str, *, actor: str, reason: str | None = None
-    ) -> PublicationInfo:
-        """Take an object out of every later export (anyone, at any time)."""
-        from vidi.publications.service import withdraw_publication
 
-        with self.db.session() as session:
-            return withdraw_publication(session, publication, actor, reason)
+class _FileBar:
+    """A job's progress shown on an ingest's files-and-bytes bar."""
 
-    def publications(
-        self, case: str | None = None, status: str | None = None
-    ) -> list[PublicationInfo]:
-        from vidi.publications.service import list_publications
+    def __init__(self, progress: FileProgress | None) -> None:
+        self.progress = progress
+        self.files = self.bytes = -1
 
-        with self.db.session() as session:
-            return list_publications(session, case, status)
+    def show(self, job: JobInfo) -> None:
+        if self.progress is None:
+            return
+        if self.files < 0:
+            self.progress.start(job.files, job.bytes)
+            self.files = self.bytes = 0
+        files, nbytes = max(self.files, job.files_done), max(self.bytes, job.bytes_done)
+        self.progress.advance(files - self.files, nbytes - self.bytes)
+        self.files, self.bytes = files, nbytes
 
-    def publication_crop(self, publication: str) -> bytes:
-        """The crop's PNG, exactly as it would be published (checked against its SHA-256)."""
-        from vidi.publications.service import publication_crop
+    def finish(self) -> None:
+        if self.progress is not None and self.files >= 0:
+            self.progress.finish()
 
-        with self.db.session() as session:
-            return publication_crop(session, self.settings, publication)
 
-    def export_publications(self, out: Path, *, actor: str) -> PublicationExport:
-        """The approved objects as a signed publication bundle for the portal."""
-        from vidi.publications.service import export_publications
+class _CountBar:
+    """A job's progress shown on a counting bar (media)."""
 
-        return export_publications(self.db, self.settings, out, actor)
+    def __init__(self, progress: CountProgress | None) -> None:
+        self.progress = progress
+        self.done = -1
 
-    def import_tips(self, folder: Path, *, actor: str, key: Path | None = None) -> TipsImport:
-        """Verify a tip bundle from the portal (KEY: its public key) and queue its new tips."""
-        from vidi.publications.tips import import_tips
+    def show(self, job: JobInfo) -> None:
+        if self.progress is None:
+            return
+        if self.done < 0:
+            self.progress.start(job.files)
+            self.done = 0
+        done = max(self.done, job.files_done)
+        self.progress.advance(done - self.done)
+        self.done = done
 
-        return import_tips(self.db, self.settings, folder, actor, key)
-
-    def tips(
-        self, case: str | None = None, status: str | None = None, publication: str | None = None
-    ) -> list[TipInfo]:
-        """The tip queue (flagged tips first)."""
-        from vidi.publications.tips import list_tips
-
-        with self.db.session() as session:
-            return list_tips(session, case, status, publication)
-
-    def set_tip_status(
-        self, tip: str, status: str, *, actor: str, note: str | None = None
-    ) -> TipInfo:
-        from vidi.publications.tips import set_tip_status
-
-        with self.db.session() as session:
-            return set_tip_status(session, tip, status, actor, note)
-
-    def tip_to_clue(self, tip: str, kind: str, value: str, *, actor: str) -> TipClue:
-        """A useful tip as a clue (place, country, shop, product) on its object's media."""
-        from vidi.publications.tips import tip_to_clue
-
-        with self.db.session() as session:
-            return tip_to_clue(session, tip, kind, value, actor)
+    def finish(self) -> None:
+        if self.progress is not None and self.done >= 0:
+            self.progress.finish()
 
 
 def _case_info(case: Case) -> CaseInfo:

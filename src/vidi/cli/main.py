@@ -7,6 +7,9 @@ from pathlib import Path
 import typer
 
 from vidi.cli import audit, cases, clues, demo, ingest, known, ops, portal, publish, web
+from vidi.cli import jobs as jobs_cli
+from vidi.cli import objects as objects_cli
+from vidi.cli import series as series_cli
 from vidi.cli.boundary import VidiGroup
 
 app = typer.Typer(
@@ -43,3 +46,6 @@ portal.register(app)
 publish.register(app)
 ops.register(app)
 web.register(app)
+jobs_cli.register(app)
+series_cli.register(app)
+objects_cli.register(app)

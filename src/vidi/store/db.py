@@ -23,9 +23,9 @@ from vidi.config import Settings, hide_password
 from vidi.errors import DatabaseUnavailable, HomeUnusable, StorageFull, mount_point
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+DISK_FULL_SQLSTATE = "53100"
 AUDIT_ANCHOR_KEY = "vidi.audit.anchor_path"
 """``Session.info`` key: the anchor file that audit appends in this session move forward."""
-DISK_FULL_SQLSTATE = "53100"
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
