@@ -7,7 +7,8 @@ track's distinct codes go into ``audio_code`` (code, media, first offset). Two
 recordings of the same sound (re-encoded, cut) share many codes — at a bit error rate
 of 0.05 about 36 % of aligned items keep their top 20 bits — while unrelated tracks
 share few. A new track asks for the tracks that share at least :data:`MIN_SHARED_CODES`
-codes (and one in a hundred of its codes) with it (one indexed query), and only those are compared in full with
+codes (and one in a hundred of its codes) with it (one indexed query), and only those are
+compared in full with
 :func:`~vidi.fingerprints.audio.audio_similarity`, the same test the scan used.
 
 Limit: a pair so degraded that fewer than :data:`MIN_SHARED_CODES` codes survive is not

@@ -671,7 +671,7 @@ class CaseMediaSync(Base):
 
 
 class Job(Base):
-    """A distributed ingest or extraction: its chunks travel through the broker, its state lives here.
+    """A distributed ingest or extraction: chunks travel through the broker, state lives here.
 
     The broker only carries (job, chunk) ids; what is done is known from ``job_chunk``,
     so a lost broker costs nothing but a re-send (migration 0015).
