@@ -11,13 +11,10 @@ import pytest
 
 from vidi.config import Settings, load_settings
 from vidi.store.db import Database
-from vidi_testing import scene
+from vidi_testing import PG_ADMIN_URL, scene
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
-PG_ADMIN_URL = os.environ.get(
-    "VIDI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
-)
 
 
 @pytest.fixture

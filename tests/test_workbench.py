@@ -73,7 +73,7 @@ def test_every_result_is_json_and_says_what_the_cli_prints(
     ingested = results[1].to_dict()
     assert set(ingested) == {"ingest", "clues"} and ingested["ingest"]["matches"] == 0
     report = results[2].to_dict()
-    assert set(report["sections"]) == {"known", "places"}
+    assert set(report["sections"]) == {"known", "places", "links"}
     assert set(report["sections"]["places"]) >= {"ranked", "note", "series", "disagreement"}
     assert workbench.lookup_file(folder / "a.jpg").seen_in_cases == ("op-kite",)
 

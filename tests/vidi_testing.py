@@ -3,9 +3,15 @@
 from __future__ import annotations
 
 import io
+import os
 
 import numpy as np
 from PIL import Image, ImageDraw
+
+PG_ADMIN_URL = os.environ.get(
+    "VIDI_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
+"""The PostgreSQL server tests use (fresh databases are made in it and dropped)."""
 
 
 def scene(seed: int, width: int = 640, height: int = 480) -> Image.Image:

@@ -41,7 +41,7 @@ def test_series_of_another_case_is_refused_in_one_line(tmp_path: Path) -> None:
     _ingest(home, "b", tmp_path / "b", {"it.jpg": gps_jpeg(42, 12)})
     _group(home, {"PL": "g-pl", "IT": "g-it"})
 
-    code, out = vidi(home, "place", "--case", "a", "--series", "g-it", "--json")
+    code, out = vidi(home, "place", "--case", "a", "--series", "g-it")
     assert code != 0
     assert "g-it" in out and "Traceback" not in out and len(out.strip().splitlines()) == 1
     code, out = vidi(home, "place", "--case", "a", "--series", "g-pl", "--json")

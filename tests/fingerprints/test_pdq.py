@@ -121,12 +121,18 @@ def test_matrix_pdq_equals_meta_cpp_on_photos() -> None:
     st.integers(0, 2**32 - 1),
 )
 def test_matrix_pdq_equals_meta_cpp_on_any_size(width: int, height: int, seed: int) -> None:
-    """Every window size and sampling phase: smooth noise so no coefficient ties."""
+    """Every window size and sampling phase: smooth noise so no coefficient ties.
+
+    The bits are equal; the quality, an integer cut of a float sum, may round one step
+    apart where the sum lies within float error of a step (found by hypothesis).
+    """
     rng = np.random.default_rng(seed)
     coarse = rng.integers(0, 256, (max(2, height // 16), max(2, width // 16), 3), dtype=np.uint8)
     picture = Image.fromarray(coarse).resize((width, height), Image.Resampling.BICUBIC)
     ours = pdq_hash(picture)
-    assert (ours.hex, ours.quality) == meta_pdq(picture)
+    meta_hex, meta_quality = meta_pdq(picture)
+    assert ours.hex == meta_hex
+    assert abs(ours.quality - meta_quality) <= 1
 
 
 def test_array_and_picture_hash_alike() -> None:

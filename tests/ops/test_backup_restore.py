@@ -9,7 +9,6 @@ import numpy as np
 import pytest
 from sqlalchemy import func, select
 
-from conftest import PG_ADMIN_URL
 from vidi.cases import create_case
 from vidi.config import Settings, load_settings
 from vidi.demo import draw_scene
@@ -18,7 +17,7 @@ from vidi.operations.doctor import examine_home
 from vidi.store.db import Database
 from vidi.store.models import Media
 from vidi.workbench import Workbench
-from vidi_testing import jpeg_bytes
+from vidi_testing import PG_ADMIN_URL, jpeg_bytes
 
 
 def home_settings(tmp_path: Path, name: str, database: str, postgres_url: str | None) -> Settings:
