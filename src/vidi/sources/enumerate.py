@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Literal
 
 from vidi.config import ArchiveLimits
-from vidi.errors import SourceError
+from vidi.errors import SourceError, StorageFull
 from vidi.sources.archives import (
     ArchiveContext,
     Budget,
@@ -177,6 +177,9 @@ class _Walker:
             return Refused(entry.path, entry.archive_chain, error.reason, error.detail)
         except OSError as error:
             spill.unlink(missing_ok=True)
+            # A full disk is not a fault of the entry: recorded as refused, a re-run would
+            # skip it for good. Stop the run instead; the re-run reads it again.
+            StorageFull.raise_if_full(error, spill)
             detail = f"cannot spill to the work dir: {error}"
             return Refused(entry.path, entry.archive_chain, "unreadable", detail)
         return Region(spill, 0, copied)
