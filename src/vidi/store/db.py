@@ -15,7 +15,7 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -60,11 +60,40 @@ def upgrade(engine: Engine) -> None:
 
     "heads", not "head": branches that were written side by side apply together until a
     merge revision joins them.
+
+    On SQLite, foreign keys are off while the migrations run. A migration that changes a
+    column rebuilds the table (copy, drop, rename), and dropping a table with foreign keys
+    on deletes its rows first, with every ``ON DELETE CASCADE`` below it: rebuilding
+    ``case`` would empty its sources and their occurrences. The keys are checked before
+    the upgrade commits and switched back on afterwards.
     """
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "heads")
+    with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            _sqlite_foreign_keys(connection, on=False)
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "heads")
+                if sqlite:
+                    broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+                    if broken:
+                        raise RuntimeError(f"migrations left broken foreign keys: {broken[:5]}")
+        finally:
+            if sqlite:
+                _sqlite_foreign_keys(connection, on=True)
+
+
+def _sqlite_foreign_keys(connection: Connection, *, on: bool) -> None:
+    """Switch SQLite's foreign keys (a no-op inside a transaction, hence the check)."""
+    if connection.in_transaction():
+        connection.rollback()
+    connection.exec_driver_sql(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+    connection.commit()
+    if connection.exec_driver_sql("PRAGMA foreign_keys").scalar() != int(on):
+        raise RuntimeError("SQLite foreign keys could not be switched for the migrations")
+    connection.commit()
 
 
 class Database:
