@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
 from vidi.cli.common import console, friendly_errors, print_json, workbench
 from vidi.cli.progress import CountProgress
-from vidi.objects.search import FindResult, parse_box
+
+if TYPE_CHECKING:
+    from vidi.objects.search import FindResult
 
 gallery_app = typer.Typer(help="Labelled reference galleries (bags, logos, packaging).")
 
@@ -44,6 +47,8 @@ def find(
 ) -> None:
     """Every picture that shows the object in the box, verified, best first."""
     with friendly_errors():
+        from vidi.objects.search import parse_box
+
         result = workbench(ctx).find_object(case, media, parse_box(box) if box else None, scope)
     if as_json:
         print_json(result)
