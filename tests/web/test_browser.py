@@ -62,6 +62,20 @@ class Live:
         return (self.web.workbench.settings.blob_dir / name).read_bytes()
 
 
+# The scenarios share one signed-in page and run in order: keep them on one worker.
+pytestmark = pytest.mark.xdist_group("web-browser")
+
+
+def _sign_in_if_asked(tab: Any, live: Live) -> None:
+    """Sign alice in when the page is not signed in yet (a scenario may run on its own)."""
+    tab.goto(live.url + "/cases")
+    if tab.url.endswith("/sign-in"):
+        tab.fill("input[name=name]", "alice")
+        tab.fill("input[name=password]", PASSWORD)
+        tab.click("button[type=submit]")
+        tab.wait_for_url(live.url + "/cases")
+
+
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
     if shutil.which(CHROMIUM) is None:
@@ -134,6 +148,7 @@ def test_sign_in_shows_a_blurred_grid_and_a_held_picture_is_revealed_and_audited
 ) -> None:
     from playwright.sync_api import expect
 
+    tab.context.clear_cookies()  # start signed out, whichever scenario ran before
     tab.goto(live.url + "/cases")
     expect(tab).to_have_url(live.url + "/sign-in")
     tab.fill("input[name=name]", "alice")
@@ -175,6 +190,7 @@ def test_keyboard_grading_of_a_page(live: Live, tab: Any) -> None:
     from playwright.sync_api import expect
 
     case_a = live.web.case_a
+    _sign_in_if_asked(tab, live)
     tab.goto(f"{live.url}/cases/{case_a}/grading")
     first = tab.locator("#grid li[data-sha256]").first
     expect(first).to_be_focused()
@@ -200,6 +216,7 @@ def test_a_series_of_three_pictures_gets_a_clue_with_a_region_and_its_estimate_c
 
     case_a = live.web.case_a
     three = live.shas[:3]
+    _sign_in_if_asked(tab, live)
     tab.goto(f"{live.url}/cases/{case_a}/series")
     tab.fill("#series-create input[name=name]", "blue kitchen")
     tab.fill("#series-create textarea[name=media]", "\n".join(three))
