@@ -22,6 +22,7 @@ import io
 import json
 import math
 import os
+import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -275,7 +276,10 @@ def _read_array(path: Path, recorded: list[Any], mapped: bool) -> np.ndarray:
                 digest = hashlib.new(CHECKSUM, data.data).hexdigest()
         if digest != checksum:
             raise IndexDamaged(path.name, "failed its checksum")
-        return np.asarray(np.load(path, mmap_mode="r")) if data is None else _parse_npy(data)
+        if data is None:
+            with _HEADER_LOCK:
+                return np.asarray(np.load(path, mmap_mode="r"))
+        return _parse_npy(data)
     except FileNotFoundError:
         raise IndexDamaged(path.name, "is missing") from None
     except (OSError, ValueError, EOFError) as exc:
@@ -295,14 +299,21 @@ def _read_whole(handle: io.FileIO, size: int) -> np.ndarray:
     return data
 
 
+# NumPy reads a .npy header with ast.literal_eval, which CPython 3.11 does not make safe
+# across threads ("SystemError: AST constructor recursion depth mismatch" when the
+# files of a generation are checked side by side): headers are read one at a time.
+_HEADER_LOCK = threading.Lock()
+
+
 def _parse_npy(data: np.ndarray) -> np.ndarray:
     """The array in ``.npy`` bytes, sharing them (no copy; writable, as np.load's is)."""
     header = io.BytesIO(data[: 1 << 16].tobytes())
-    version = np.lib.format.read_magic(header)
-    if version == (1, 0):
-        shape, fortran, dtype = np.lib.format.read_array_header_1_0(header)
-    else:
-        shape, fortran, dtype = np.lib.format.read_array_header_2_0(header)
+    with _HEADER_LOCK:
+        version = np.lib.format.read_magic(header)
+        if version == (1, 0):
+            shape, fortran, dtype = np.lib.format.read_array_header_1_0(header)
+        else:
+            shape, fortran, dtype = np.lib.format.read_array_header_2_0(header)
     count, offset = math.prod(shape), header.tell()
     if fortran or dtype.hasobject or offset + count * dtype.itemsize != len(data):
         raise ValueError("the header does not describe the data")
