@@ -11,7 +11,7 @@ from PIL import Image
 from vidi.cases import create_case
 from vidi.config import Settings
 from vidi.demo import draw_scene, transformed_copies
-from vidi.ingest.describe import describe_file
+from vidi.media.examine import examine
 from vidi.results import IngestOutcome
 from vidi.store.db import Database
 from vidi.workbench import Workbench
@@ -52,7 +52,8 @@ def ingest_folder(db: Database, settings: Settings, case: str, folder: Path) -> 
 
 
 def described(settings: Settings, paths: Iterable[Path]) -> list[dict]:
-    return [describe_file(p, settings) for p in paths]
+    """What ``vidi hash`` says of each file (media.examine, as ingest computes it)."""
+    return [examine(p, settings).as_dict() for p in paths]
 
 
 def csv_list(path: Path, rows: list[dict[str, str]]) -> Path:

@@ -46,9 +46,11 @@ def near_shas(db: Database, settings: Settings, pdq: str) -> set[str]:
 
 
 def a_pdq(settings: Settings, path: Path) -> str:
-    from vidi.ingest.describe import describe_file
+    from vidi.media.examine import examine
 
-    return describe_file(path, settings)["pdq"]
+    facts = examine(path, settings).picture
+    assert facts is not None
+    return facts.pdq
 
 
 def test_a_deleted_index_is_rebuilt_from_the_database(

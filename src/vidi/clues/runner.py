@@ -114,14 +114,25 @@ def _work(job: Job) -> tuple[str, list[Outcome]]:
 def extract_one(
     extractors: Sequence[Extractor], job: Job, settings: Settings
 ) -> tuple[str, list[Outcome]]:
-    """Run the extractors on one media item; a video in the evidence is read from a copy.
-
-    Audio extractors hand the path to ffmpeg, whose own open would update the original's
-    access time; pictures are read in this process through O_NOATIME and need no copy.
-    """
+    """Run the extractors on one media item; a video in the evidence is read from a copy."""
     sha256, media_type, path, in_evidence = job
-    if media_type != "video" or not in_evidence:
+    if not in_evidence:  # a private copy spilled from an archive: anyone may open it
         return sha256, run_extractors(extractors, sha256, media_type, Path(path), settings)
+    return sha256, extract_evidence(extractors, sha256, media_type, Path(path), settings)
+
+
+def extract_evidence(
+    extractors: Sequence[Extractor], sha256: str, media_type: str, path: Path, settings: Settings
+) -> list[Outcome]:
+    """Run the extractors on a file that is evidence, leaving its access time as it was.
+
+    Pictures are read in this process through O_NOATIME (``sources.streams``). The
+    extractors of a video or a sound file hand a path to ffmpeg, whose own open would
+    update the original's access time, so they are given a private copy (made through
+    O_NOATIME) instead.
+    """
+    if media_type == "image":
+        return run_extractors(extractors, sha256, media_type, path, settings)
     with tempfile.TemporaryDirectory(prefix="video-", dir=_scratch_root(settings)) as scratch:
         copy = Path(scratch) / "video"
         try:
@@ -129,7 +140,7 @@ def extract_one(
         except OSError as error:
             StorageFull.raise_if_full(error, copy)
             raise
-        return sha256, run_extractors(extractors, sha256, media_type, copy, settings)
+        return run_extractors(extractors, sha256, media_type, copy, settings)
 
 
 def pending_media(

@@ -27,7 +27,7 @@ class CluesPart:
     def file_clues(self, path: Path) -> FileClues:
         """The clues of a file, extracted now (nothing stored), and the countries they suggest."""
         from vidi.clues.registry import enabled_extractors
-        from vidi.clues.runner import run_extractors
+        from vidi.clues.runner import extract_evidence
         from vidi.media.examine import identify
         from vidi.places.evidence import EVIDENCE_KINDS, ClueEvidence
         from vidi.places.fusion import estimate_countries
@@ -40,7 +40,7 @@ class CluesPart:
         sha256 = identity.digest.sha256
         media_type = "image" if kind == "image" else "video"
         extractors = enabled_extractors(self.settings)
-        outcomes = run_extractors(extractors, sha256, media_type, path, self.settings)
+        outcomes = extract_evidence(extractors, sha256, media_type, path, self.settings)
         clues = tuple(
             ExtractedClue(
                 o.extractor,
