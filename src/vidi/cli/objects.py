@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 import typer
 
 from vidi.cli.common import console, friendly_errors, print_json, workbench
-from vidi.cli.progress import CountProgress
 
 if TYPE_CHECKING:
     from vidi.objects.search import FindResult
@@ -24,6 +23,8 @@ def features(
     as_json: bool = typer.Option(False, "--json"),
 ) -> None:
     """Run (or resume) the local-feature stage: index pictures, link scenes, match galleries."""
+    from vidi.cli.progress import CountProgress  # Rich's progress bar only where it is shown
+
     with friendly_errors():
         progress = None if quiet or as_json else CountProgress("features")
         summary = workbench(ctx).run_features(case, progress=progress, limit=limit)

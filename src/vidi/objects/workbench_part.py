@@ -9,12 +9,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from vidi.objects.gallery import GalleryImport, GallerySummary
-from vidi.objects.search import FindResult
-from vidi.objects.stage import FeatureSummary
-
 if TYPE_CHECKING:
     from vidi.config import Settings
+    from vidi.objects.gallery import GalleryImport, GallerySummary
+    from vidi.objects.search import FindResult
+    from vidi.objects.stage import FeatureSummary
     from vidi.progress import CountProgress
     from vidi.store.db import Database
 
