@@ -25,6 +25,10 @@ def concrete_paths(web: Web, case_id: int, sha256: str) -> list[tuple[str, str, 
         # A series of the case only when both the case and the media are case A's own.
         own = case_id == web.case_a and sha256 in web.media_a
         path = path.replace("{series_id}", str(web.series_a if own else web.series_b))
+        path = path.replace(
+            "{publication_id}", str(web.publication_a if own else web.publication_b)
+        )
+        path = path.replace("{tip_id}", str(web.tip_a if own else web.tip_b))
         assert not re.search(r"{\w+}", path), f"a path parameter this test cannot fill: {path}"
         names_media = "{sha256}" in route.path
         found.extend((method, path, names_media) for method in sorted(route.methods))

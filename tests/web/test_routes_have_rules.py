@@ -62,5 +62,5 @@ def test_a_route_added_without_a_rule_is_caught() -> None:
 def test_the_reveal_route_is_for_investigators_only() -> None:
     app = app_without_database()
     reveal = [r for r in app.routes if getattr(r, "path", "").endswith("/reveal")]
-    assert len(reveal) == 2  # the page route and its /api twin
+    assert len(reveal) == 3  # the page route, its /api twin, a publication's crop
     assert all(declared_rules(r) == ["case_investigator"] for r in reveal)

@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from publication_bench import add_publications
 
 from vidi import Workbench
 from vidi.accounts import AccountPolicy, HashCosts
@@ -48,6 +49,10 @@ class Web:
     passwords: dict[str, str] = field(default_factory=dict)
     series_a: int = 0
     series_b: int = 0
+    publication_a: int = 0
+    publication_b: int = 0
+    tip_a: int = 0
+    tip_b: int = 0
 
     def browser(self) -> TestClient:
         """A fresh client (its own cookies) on the same app."""
@@ -121,4 +126,6 @@ def build_web(settings: Settings, folder: Path) -> Web:
         who = workbench.identify(first.token, now=clock())
         workbench.change_password(who, once, PASSWORD, now=clock())
         web.passwords[name] = PASSWORD
+    publications = add_publications(workbench, folder, web.media_a[0], web.media_b[0])
+    web.publication_a, web.publication_b, web.tip_a, web.tip_b = publications
     return web

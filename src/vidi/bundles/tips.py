@@ -6,7 +6,11 @@ Layout of a bundle folder::
                     created_at, SHA-256 of tips.json
     manifest.sig    Ed25519 signature of manifest.json
     tips.json       [{"id", "object_id", "received_at", "language", "what", "where",
-                      "contact", "consent"}]
+                      "contact", "consent", "other_abuse"}]
+
+``other_abuse`` (the sender ticked "this is about another child being harmed") was added
+after the first bundles were written: a tip without it reads as False, so older bundles
+still import.
 
 A tip holds only what the person typed and the time to the minute: no address, no
 browser, no cookie. The workbench reads it with :func:`read_tips_bundle` (``vidi tips
@@ -53,6 +57,8 @@ class Tip:
     """Empty when the person left none."""
     consent: bool
     """They ticked the consent text (which says how the tip will be used)."""
+    other_abuse: bool = False
+    """They ticked "this is about another child being harmed, not about the object"."""
 
 
 def write_tips_bundle(out: Path, tips: list[Tip], key: SigningKey) -> dict[str, Any]:
@@ -72,7 +78,10 @@ def read_tips_bundle(folder: Path, trusted: Ed25519PublicKey) -> list[Tip]:
     except (KeyError, ValueError, TypeError):
         raise BundleRefused(f"bundle {folder} refused: {TIPS_FILE} is malformed") from None
     for tip in tips:
-        texts = [value for name, value in asdict(tip).items() if name != "consent"]
-        if not all(isinstance(value, str) for value in texts) or not isinstance(tip.consent, bool):
+        flags = ("consent", "other_abuse")
+        texts = [value for name, value in asdict(tip).items() if name not in flags]
+        if not all(isinstance(value, str) for value in texts) or not all(
+            isinstance(getattr(tip, name), bool) for name in flags
+        ):
             raise BundleRefused(f"bundle {folder} refused: tip {tip.id!r} has a malformed field")
     return tips

@@ -136,6 +136,7 @@ def _add_routes(app: FastAPI, state: PortalState) -> None:
         form = await request.form(max_files=0, max_fields=10)
         page = _page(request, state, str(form.get("lang", "")))
         fields = {name: _clean(form.get(name)) for name in ("what", "where", "contact")}
+        fields["other_abuse"] = "yes" if form.get("other_abuse") == "yes" else ""
         problem = _form_problem(fields, form.get("consent"))
         if problem is not None:
             return _object_form(page, item, fields, page.gettext(problem), 400)
@@ -146,7 +147,13 @@ def _add_routes(app: FastAPI, state: PortalState) -> None:
             message = N_("We are receiving many tips right now. Please try again in an hour.")
             return _object_form(page, item, fields, page.gettext(message), 429)
         state.store.add(
-            item.id, page.language, fields["what"], fields["where"], fields["contact"], True
+            item.id,
+            page.language,
+            fields["what"],
+            fields["where"],
+            fields["contact"],
+            True,
+            other_abuse=form.get("other_abuse") == "yes",
         )
         return RedirectResponse(f"/objects/{item.id}/thanks?lang={page.language}", 303)
 
@@ -223,6 +230,7 @@ def _object_form(
         size=page.state.sizes[item.id],
         share_url=f"{str(page.request.base_url).rstrip('/')}/objects/{item.id}",
         form={name: form.get(name, "") for name in TEXT_LIMITS},
+        other_abuse=form.get("other_abuse") == "yes",
         limits=TEXT_LIMITS,
         error=error,
         altcha_strings=json.dumps(strings, ensure_ascii=False),

@@ -26,7 +26,8 @@ CREATE TABLE IF NOT EXISTS tips (
     where_seen TEXT NOT NULL,
     contact TEXT NOT NULL,
     consent INTEGER NOT NULL,
-    exported_at TEXT
+    exported_at TEXT,
+    other_abuse INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS used_challenges (
     signature TEXT PRIMARY KEY,
@@ -47,12 +48,22 @@ class TipStore:
         # lose the last moments (no fsync per tip, which would cap tips per second).
         self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(SCHEMA)
+        columns = {row[1] for row in self._db.execute("PRAGMA table_info(tips)")}
+        if "other_abuse" not in columns:  # a tip file made before the abuse tick box
+            self._db.execute("ALTER TABLE tips ADD COLUMN other_abuse INTEGER NOT NULL DEFAULT 0")
 
     def close(self) -> None:
         self._db.close()
 
     def add(
-        self, object_id: str, language: str, what: str, where: str, contact: str, consent: bool
+        self,
+        object_id: str,
+        language: str,
+        what: str,
+        where: str,
+        contact: str,
+        consent: bool,
+        other_abuse: bool = False,
     ) -> Tip:
         minute = datetime.now(UTC).replace(second=0, microsecond=0).isoformat()
         tip = Tip(
@@ -64,12 +75,23 @@ class TipStore:
             where=where,
             contact=contact,
             consent=consent,
+            other_abuse=other_abuse,
         )
         with self._lock:
             self._db.execute(
                 "INSERT INTO tips (id, object_id, received_at, language, what, where_seen,"
-                " contact, consent) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (tip.id, object_id, minute, language, what, where, contact, int(consent)),
+                " contact, consent, other_abuse) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    tip.id,
+                    object_id,
+                    minute,
+                    language,
+                    what,
+                    where,
+                    contact,
+                    int(consent),
+                    int(other_abuse),
+                ),
             )
         return tip
 
@@ -86,8 +108,8 @@ class TipStore:
 
     def tips(self, only_new: bool) -> list[Tip]:
         query = (
-            "SELECT id, object_id, received_at, language, what, where_seen, contact, consent"
-            " FROM tips"
+            "SELECT id, object_id, received_at, language, what, where_seen, contact, consent,"
+            " other_abuse FROM tips"
         )
         if only_new:
             query += " WHERE exported_at IS NULL"
@@ -103,6 +125,7 @@ class TipStore:
                 where=row[5],
                 contact=row[6],
                 consent=bool(row[7]),
+                other_abuse=bool(row[8]),
             )
             for row in rows
         ]

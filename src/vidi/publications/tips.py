@@ -8,8 +8,10 @@ tip can become a clue on the media its object was cropped from, and a ``country`
 then feeds the place estimate with the tip named as its reason.
 
 A tip that may report other abuse is flagged for a person to route. The flag comes from
-words in the tip (a short list in the portal's five languages): it is a prompt to read
-that tip first, not a filter; every tip must still be read by a person.
+the sender's own tick box on the portal ("this is about another child being harmed, not
+about the object") and, as a second signal, from words in the tip (a short list in the
+portal's five languages): it is a prompt to read that tip first, not a filter; every tip
+must still be read by a person.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from sqlalchemy.orm import Session
 from vidi import audit
 from vidi.bundles import BundleRefused, load_trusted_key, read_tips_bundle
 from vidi.bundles.signing import fingerprint
+from vidi.bundles.tips import Tip as BundleTip
 from vidi.config import Settings
 from vidi.errors import InvalidInput, NotFound
 from vidi.estimates import add_investigator_clue
@@ -84,6 +87,17 @@ def abuse_reason(*texts: str) -> str | None:
     return ", ".join(sorted(set(found))) if found else None
 
 
+SENDER_TICKED = "the sender ticked: about another child being harmed, not the object"
+
+
+def tip_abuse_reason(tip: BundleTip) -> str | None:
+    """Why a tip is flagged: the sender's tick box first, then the words found, or None."""
+    words = abuse_reason(tip.what, tip.where)
+    if not tip.other_abuse:
+        return words
+    return SENDER_TICKED + (f"; words: {words}" if words else "")
+
+
 def import_tips(
     db: Database, settings: Settings, folder: Path, actor: str, key: Path | None = None
 ) -> TipsImport:
@@ -113,7 +127,7 @@ def import_tips(
                 continue
             known.add(tip.id)
             publication_id = by_public_id.get(tip.object_id)
-            reason = abuse_reason(tip.what, tip.where)
+            reason = tip_abuse_reason(tip)
             session.add(
                 Tip(
                     tip_id=tip.id[:64],

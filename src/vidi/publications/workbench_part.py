@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from vidi.accounts.types import Identity, Picture
     from vidi.config import Settings
     from vidi.publications.persons import PersonDetector
     from vidi.publications.results import (
@@ -16,7 +17,11 @@ if TYPE_CHECKING:
         TipInfo,
         TipsImport,
     )
+    from vidi.results import CaseInfo
     from vidi.store.db import Database
+
+NO_PUBLICATION = "no such publication in this case"
+NO_TIP = "no such tip in this case"
 
 
 class PublicationsPart:
@@ -27,6 +32,8 @@ class PublicationsPart:
 
         @property
         def db(self) -> Database: ...
+
+        def member_case(self, who: Identity, case_id: int) -> CaseInfo: ...
 
     def propose_publication(
         self,
@@ -133,3 +140,159 @@ class PublicationsPart:
 
         with self.db.session() as session:
             return tip_to_clue(session, tip, kind, value, actor)
+
+    # For the web: the signed-in user, a member of the case, is the actor. A publication or
+    # tip of another case answers like one that does not exist (NotFound).
+
+    def case_publications(
+        self, who: Identity, case_id: int, status: str | None = None
+    ) -> list[PublicationInfo]:
+        return self.publications(self._publishing_case(who, case_id).name, status)
+
+    def case_publication(self, who: Identity, case_id: int, publication: int) -> PublicationInfo:
+        from vidi.errors import NotFound
+
+        for item in self.case_publications(who, case_id):
+            if item.id == publication:
+                return item
+        raise NotFound(NO_PUBLICATION)
+
+    def propose_case_publication(
+        self,
+        who: Identity,
+        case_id: int,
+        media: str,
+        box: str,
+        object_type: str,
+        description: str,
+        question: str,
+        *,
+        language: str = "en",
+        detector: PersonDetector | None = None,
+    ) -> PublicationInfo:
+        """:meth:`propose_publication` by WHO (an investigator or admin of the case)."""
+        case = self._publishing_case(who, case_id, change=True)
+        return self.propose_publication(
+            case.name,
+            media,
+            box,
+            object_type,
+            description,
+            question,
+            actor=who.name,
+            language=language,
+            detector=detector,
+        )
+
+    def approve_case_publication(
+        self,
+        who: Identity,
+        case_id: int,
+        publication: int,
+        *,
+        public_id: str,
+        no_person_visible: bool,
+    ) -> PublicationInfo:
+        """:meth:`approve_publication` by WHO, for the object whose PUBLIC_ID WHO was shown."""
+        item = self._shown_publication(who, case_id, publication, public_id)
+        return self.approve_publication(
+            str(item.id), actor=who.name, no_person_visible=no_person_visible
+        )
+
+    def withdraw_case_publication(
+        self, who: Identity, case_id: int, publication: int, *, public_id: str, reason: str | None
+    ) -> PublicationInfo:
+        item = self._shown_publication(who, case_id, publication, public_id)
+        return self.withdraw_publication(str(item.id), actor=who.name, reason=reason)
+
+    def publication_picture(
+        self, who: Identity, case_id: int, publication: int, *, clear: bool
+    ) -> Picture:
+        """The crop blurred with WHO's settings; clear only for investigators, audited and
+        counted like a reveal (until it is published, a crop is case material)."""
+        import hashlib
+
+        from vidi.accounts.access import require_role
+        from vidi.accounts.exposure import blurred_jpeg
+        from vidi.accounts.types import NotSignedIn, Picture, Role
+        from vidi.accounts.users import exposure_settings
+        from vidi.audit import record
+        from vidi.store.models import UserAccount, WebSession
+
+        item = self.case_publication(who, case_id, publication)
+        png = self.publication_crop(str(item.id))
+        with self.db.session() as session:
+            user = session.get(UserAccount, who.user_id)
+            if user is None:
+                raise NotSignedIn("not signed in")
+            if not clear:
+                settings = exposure_settings(user)
+                key = f"{item.crop_sha256}:{settings.key}".encode()
+                etag = hashlib.sha256(key).hexdigest()[:32]
+                return Picture(blurred_jpeg(png, settings), "image/jpeg", etag, clear=False)
+            require_role(who, Role.ADMIN, Role.INVESTIGATOR)
+            for row in (session.get(WebSession, who.session_id), user):
+                if row is not None:
+                    row.reveals += 1
+            detail = {"case": case_id, "crop_sha256": item.crop_sha256}
+            record(session, "reveal", f"publication:{item.id}", detail, actor=who.name)
+        return Picture(png, "image/png", "", clear=True)
+
+    def case_tips(
+        self,
+        who: Identity,
+        case_id: int,
+        status: str | None = None,
+        publication: int | None = None,
+    ) -> list[TipInfo]:
+        """The case's tip queue, or one object's (flagged tips first)."""
+        case = self._publishing_case(who, case_id)
+        if publication is not None:
+            self.case_publication(who, case_id, publication)
+        chosen = str(publication) if publication is not None else None
+        return self.tips(case.name, status, chosen)
+
+    def set_case_tip_status(
+        self, who: Identity, case_id: int, tip: int, status: str, note: str | None = None
+    ) -> TipInfo:
+        found = self._case_tip(who, case_id, tip)
+        return self.set_tip_status(str(found.id), status, actor=who.name, note=note)
+
+    def case_tip_to_clue(
+        self, who: Identity, case_id: int, tip: int, kind: str, value: str
+    ) -> TipClue:
+        found = self._case_tip(who, case_id, tip)
+        return self.tip_to_clue(str(found.id), kind, value, actor=who.name)
+
+    def _publishing_case(self, who: Identity, case_id: int, *, change: bool = False) -> CaseInfo:
+        from vidi.accounts.access import require_role
+        from vidi.accounts.types import Role
+
+        case = self.member_case(who, case_id)
+        if change:
+            require_role(who, Role.ADMIN, Role.INVESTIGATOR)
+        return case
+
+    def _shown_publication(
+        self, who: Identity, case_id: int, publication: int, public_id: str
+    ) -> PublicationInfo:
+        """The publication, when it is still the object the page showed (its public id)."""
+        from vidi.publications.service import PublicationRefused
+
+        self._publishing_case(who, case_id, change=True)
+        item = self.case_publication(who, case_id, publication)
+        if item.public_id != public_id.strip():
+            raise PublicationRefused(
+                f"publication {item.id} is {item.public_id}, not the {public_id!r} you were "
+                "shown; reload the page and look again"
+            )
+        return item
+
+    def _case_tip(self, who: Identity, case_id: int, tip: int) -> TipInfo:
+        from vidi.errors import NotFound
+
+        self._publishing_case(who, case_id, change=True)
+        for found in self.case_tips(who, case_id):
+            if found.id == tip:
+                return found
+        raise NotFound(NO_TIP)

@@ -65,7 +65,7 @@ def create_app(
     app.mount("/static", PublicStatic(directory=HERE / "static"), name="static")
     _add_error_handlers(app)
 
-    from vidi.web import api, casework, media, pages, series
+    from vidi.web import api, casework, media, pages, publications, series
 
     add_routes(app, pages.router)
     add_routes(app, casework.pages)
@@ -76,6 +76,7 @@ def create_app(
     add_routes(app, api.router, prefix="/api")
     add_routes(app, casework.api, prefix="/api")
     series.register(app)  # grading, series and clues (vidi.web.series)
+    publications.register(app)  # Trace an Object: crops, approvals, tips
 
     @app.get("/openapi.json", include_in_schema=False)
     def openapi(access: Access = rule("public")) -> dict[str, Any]:
