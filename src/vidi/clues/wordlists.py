@@ -32,15 +32,21 @@ MIN_WORD_LENGTH = 3
 KEPT_LISTS = 3
 #: Seconds the unpacking tools may take for one pack.
 UNPACK_TIMEOUT_S = 60
-#: Tesseract pack whose dictionary stands for each ISO 639-1 language. Only languages
-#: written with spaces between words: Chinese, Japanese and Thai run their words
-#: together, so a hit rate over space-separated words means nothing there.
+#: Tesseract pack whose dictionary stands for each ISO 639-1 language; a pack that is not
+#: installed gives no list. Only languages written with spaces between words: Chinese,
+#: Japanese and Thai run their words together, so a hit rate over space-separated words
+#: means nothing there. The second block are Debian packs Vidi does not install by
+#: default (``tesseract-ocr-cym`` gives Welsh, a language lingua often names for junk).
 PACK_BY_LANGUAGE = {
     "ar": "ara", "bg": "bul", "cs": "ces", "da": "dan", "de": "deu", "el": "ell",
     "en": "eng", "es": "spa", "et": "est", "fi": "fin", "fr": "fra", "ga": "gle",
     "hr": "hrv", "hu": "hun", "it": "ita", "lt": "lit", "lv": "lav", "mt": "mlt",
     "nl": "nld", "pl": "pol", "pt": "por", "ro": "ron", "ru": "rus", "sk": "slk",
-    "sl": "slv", "sv": "swe", "tr": "tur", "uk": "ukr", "nb": "nor", "he": "heb",
+    "sl": "slv", "sv": "swe", "tr": "tur", "uk": "ukr",
+    "af": "afr", "az": "aze", "be": "bel", "bs": "bos", "ca": "cat", "cy": "cym",
+    "eo": "epo", "eu": "eus", "he": "heb", "id": "ind", "is": "isl", "kk": "kaz",
+    "la": "lat", "mk": "mkd", "mn": "mon", "ms": "msa", "nb": "nor", "nn": "nor",
+    "sq": "sqi", "sw": "swa",
 }  # fmt: skip
 
 _WORD = re.compile(r"[^\W\d_]+")
