@@ -10,9 +10,15 @@ With ``--format vics`` the list is a VICS 2.0 case file instead, and the run als
 ijson alone over the same file, straight from disk and through the limits gate
 (``LimitedJson``), so the gate's cost is a ratio measured in the same run.
 
+With ``--postgres`` each import goes into a fresh PostgreSQL database instead, and the
+run also imports the list with the former way of writing the rows (a pipelined
+``executemany`` of INSERTs, kept here as the baseline) so that COPY's gain is a ratio
+measured in the same run.
+
     python bench/hashlist_import.py            # 1,000,000 rows
     python bench/hashlist_import.py --rows 10000000
     python bench/hashlist_import.py --format vics --rows 200000
+    python bench/hashlist_import.py --postgres --rows 100000
 """
 
 from __future__ import annotations
@@ -87,12 +93,52 @@ def parse_only(path: str, format: str, queue: multiprocessing.Queue) -> None:
     queue.put({"rows": count, "seconds": time.perf_counter() - started, "rss": peak_rss_mib()})
 
 
-def full_import(path: str, format: str, home: str, queue: multiprocessing.Queue) -> None:
+PG_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
+
+
+def fresh_postgres(name: str) -> str:
+    import psycopg
+
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        c.execute(f'CREATE DATABASE "{name}"')
+    return f"{PG_SERVER}/{name}"
+
+
+def drop_postgres(name: str) -> None:
+    import psycopg
+
+    with psycopg.connect("host=127.0.0.1 user=postgres dbname=postgres", autocommit=True) as c:
+        c.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def executemany_entries(session, hashlist_id, entries, progress):  # type: ignore[no-untyped-def]
+    """The baseline: how the rows were written before COPY (pipelined ``executemany``)."""
+    from vidi.matching import importing
+
+    connection = session.connection()
+    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
+    statement = (
+        f"INSERT INTO hashlist_entry ({importing.ENTRY_COLUMNS}) VALUES ({', '.join([marker] * 8)})"
+    )
+    count = 0
+    for rows in importing._entry_batches(hashlist_id, entries):
+        connection.exec_driver_sql(statement, rows)
+        count += len(rows)
+        progress.advance(len(rows))
+    return count
+
+
+def full_import(
+    path: str, format: str, home: str, url: str, baseline: str, queue: multiprocessing.Queue
+) -> None:
     from vidi.config import load_settings
-    from vidi.matching import import_hashlist
+    from vidi.matching import import_hashlist, importing
     from vidi.store.db import Database
 
-    settings = load_settings(home, env={})
+    if baseline:
+        importing._insert_entries = executemany_entries  # type: ignore[assignment]
+    settings = load_settings(home, env={"VIDI_DATABASE_URL": url} if url else {})
     db = Database(settings.database_url)
     started = time.perf_counter()
     result = import_hashlist(db, settings, Path(path), "bench", format)
@@ -120,6 +166,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--format", choices=("csv", "vics"), default="csv")
+    parser.add_argument("--postgres", action="store_true", help="Import into PostgreSQL.")
     args = parser.parse_args()
     gate: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as scratch:
@@ -136,8 +183,17 @@ def main() -> None:
             gate = {"ijson_s": round(raw, 2), "ijson_gated_s": round(gated, 2)}
             gate["gated_vs_ijson_time"] = round(gated / raw, 2)
         parsed = run(parse_only, str(path), args.format)
-        imported = run(full_import, str(path), args.format, str(Path(scratch) / "home"))
+        home = str(Path(scratch) / "home")
+        url = fresh_postgres("vidi_bench_hashlist") if args.postgres else ""
+        imported = run(full_import, str(path), args.format, home, url, "")
+        if args.postgres:
+            url = fresh_postgres("vidi_bench_hashlist")
+            before = run(full_import, str(path), args.format, home + "-b", url, "baseline")
+            drop_postgres("vidi_bench_hashlist")
+            gate["baseline_executemany_rows_per_s"] = round(before["rows"] / before["seconds"])
+            gate["copy_vs_executemany_speed"] = round(before["seconds"] / imported["seconds"], 2)
     report = {
+        "database": "postgresql" if args.postgres else "sqlite",
         "format": args.format,
         "rows": args.rows,
         "parse_rows_per_s": round(parsed["rows"] / parsed["seconds"]),

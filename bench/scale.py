@@ -56,7 +56,8 @@ def media_hashes(prefix: bytes, n: int) -> tuple[str, str, str]:
 
 
 def archive_pdq(n: int) -> str:
-    return hashlib.sha256(b"pdq-archive" + n.to_bytes(8, "little")).hexdigest()
+    """The PDQ of archive picture ``n``: the same text the database makes in ``load_archive``."""
+    return hashlib.sha256(b"pdq-archive:" + str(n).encode()).hexdigest()
 
 
 def entry_hashes(n: int) -> tuple[str, str, str]:
@@ -139,8 +140,82 @@ def copy_media(url: str, name: str, rows: list[tuple[str, str, str, str]], start
         cur.execute("ANALYZE")
 
 
-def archive_rows(count: int) -> list[tuple[str, str, str, str]]:
-    return [(*media_hashes(b"archive", n), archive_pdq(n)) for n in range(count)]
+ARCHIVE_SQL = {
+    "media": f"""
+        INSERT INTO media ({MEDIA_COLUMNS})
+        SELECT encode(sha256(('archive:' || n)::bytea), 'hex'), md5('archive:' || n),
+               left(encode(sha512(('archive:' || n)::bytea), 'hex'), 40), 'image', 'jpeg',
+               20000 + n %% 50000, 640, 480, encode(sha256(('pdq-archive:' || n)::bytea), 'hex'),
+               100, 'pdq-bench', %(case)s, %(stamp)s
+        FROM generate_series(%(lo)s, %(hi)s - 1) AS n ORDER BY 1""",
+    "occurrence": f"""
+        INSERT INTO occurrence ({OCCURRENCE_COLUMNS})
+        SELECT %(source)s, %(run)s, p.path, '[]', encode(sha256(p.path::bytea), 'hex'),
+               20000 + n %% 50000, md5('archive:' || n),
+               left(encode(sha512(('archive:' || n)::bytea), 'hex'), 40), p.sha, 'image/jpeg',
+               p.sha, %(stamp)s
+        FROM generate_series(%(lo)s, %(hi)s - 1) AS n,
+             LATERAL (SELECT 'dir ' || n %% 997 || '/IMG_' || lpad(n::text, 8, '0') || '.jpg'
+                      AS path, encode(sha256(('archive:' || n)::bytea), 'hex') AS sha) AS p""",
+}
+LOAD_BLOCK = 1_000_000
+
+
+def load_archive(url: str, count: int) -> None:
+    """``count`` archive media and one occurrence each, made by the server (generate_series).
+
+    As a bulk load is done: the secondary indexes and the place's unique constraint are
+    dropped first and built again at the end (one sort each instead of millions of random
+    B-tree inserts), and foreign-key triggers are off for the load (the rows are made
+    consistent by construction). The schema is the migrations' again afterwards.
+    """
+    with psycopg.connect(dsn(url)) as conn, conn.cursor() as cur:
+        case_id, source_id, run_id = setup_case(cur, "archive", "/evidence/archive", count)
+        cur.execute("SET maintenance_work_mem = '1GB'")
+        cur.execute("SET work_mem = '256MB'")
+        cur.execute("SET session_replication_role = replica")
+        rebuild = dropped_indexes(cur, ("media", "occurrence"))
+        conn.commit()
+        params = {"case": case_id, "source": source_id, "run": run_id}
+        params["stamp"] = datetime.now(UTC)
+        for lo in range(0, count, LOAD_BLOCK):
+            hi = min(count, lo + LOAD_BLOCK)
+            started = time.perf_counter()
+            for table in ("media", "occurrence"):
+                cur.execute(ARCHIVE_SQL[table], {**params, "lo": lo, "hi": hi})
+            conn.commit()
+            print(f"  archive rows {hi:,} ({time.perf_counter() - started:.1f} s)", flush=True)
+        for statement in rebuild:
+            started = time.perf_counter()
+            cur.execute(statement)
+            conn.commit()
+            print(f"  {statement[:70]}… {time.perf_counter() - started:.1f} s", flush=True)
+        cur.execute("SET session_replication_role = DEFAULT")
+        cur.execute("ANALYZE media")
+        cur.execute("ANALYZE occurrence")
+
+
+def dropped_indexes(cur: psycopg.Cursor, tables: tuple[str, ...]) -> list[str]:
+    """Drop the tables' secondary indexes and unique constraints; the SQL that remakes them."""
+    remake: list[str] = []
+    for table in tables:
+        constraints = cur.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'u'",
+            (table,),
+        ).fetchall()
+        for name, definition in constraints:
+            cur.execute(f"ALTER TABLE {table} DROP CONSTRAINT {name}")
+            remake.append(f"ALTER TABLE {table} ADD CONSTRAINT {name} {definition}")
+        indexes = cur.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+            (table,),
+        ).fetchall()
+        for name, definition in indexes:
+            cur.execute(f"DROP INDEX {name}")
+            remake.append(definition)
+    return remake
 
 
 def seizure_rows(count: int, media: int, entries: int) -> list[tuple[str, str, str, str]]:
@@ -169,6 +244,7 @@ def write_hashlist(path: Path, entries: int) -> None:
 
 
 def timed(label: str, figures: dict, fn, *args, **kwargs):  # type: ignore[no-untyped-def]
+    print(f"{label}: started {datetime.now(UTC):%H:%M:%S}", flush=True)
     started = time.perf_counter()
     result = fn(*args, **kwargs)
     seconds = time.perf_counter() - started
@@ -198,6 +274,58 @@ def pdq_match(db, search, shas: list[str]) -> int:  # type: ignore[no-untyped-de
     return found
 
 
+def run_import(
+    command: list[str],
+    env: dict[str, str],
+    url: str,
+    entries: int,
+    figures: dict,
+    match_budget: float | None,
+) -> bool:
+    """Run ``vidi hashlist import``; time the entries' commit and the matching after it.
+
+    The list's row appears with its count when the entries commit; from then on the
+    command matches the stored media against the list. Returns True when that matching
+    was cut at ``match_budget`` seconds (the process killed, the list left pending).
+    """
+    started = time.perf_counter()
+    process = subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    stored = None
+    cut = False
+    with psycopg.connect(dsn(url), autocommit=True) as conn:
+        while process.poll() is None:
+            time.sleep(1)
+            now = time.perf_counter() - started
+            if stored is None:
+                row = conn.execute("SELECT entry_count FROM hashlist").fetchone()
+                if row and row[0]:
+                    stored = now
+                    figures["import_entries_committed_s"] = round(now, 1)
+                    figures["import_store_rows_per_s"] = round(entries / now)
+                    print(f"  entries committed after {now:,.1f} s", flush=True)
+            elif match_budget is not None and now - stored > match_budget:
+                process.kill()
+                cut = True
+                figures["import_list_match_cut_after_s"] = round(now - stored, 1)
+                print(f"  list matching cut after {now - stored:,.1f} s", flush=True)
+                break
+    out, err = process.communicate()
+    seconds = time.perf_counter() - started
+    figures["import_s"] = round(seconds, 2)
+    print(f"import_s: {seconds:,.1f} s", flush=True)
+    if cut:
+        return True
+    if process.returncode != 0:
+        raise SystemExit(f"vidi hashlist import failed: {err.strip()[-2000:]}")
+    figures["import_result"] = json.loads(out)
+    figures["import_rows_per_s"] = round(entries / seconds)
+    if stored is not None:
+        figures["import_list_match_s"] = round(seconds - stored, 1)
+    return False
+
+
 def directory_bytes(path: Path) -> int:
     return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
 
@@ -210,6 +338,21 @@ def main() -> None:
     parser.add_argument("--shards", type=int, default=4)
     parser.add_argument("--work", type=Path, default=None, help="Folder for the home and list.")
     parser.add_argument("--keep", action="store_true", help="Keep the database and home.")
+    parser.add_argument(
+        "--list-match-budget",
+        type=float,
+        default=None,
+        help="Seconds the import may spend matching stored media after its entries "
+        "committed; then it is killed (the list stays pending) and the run goes on.",
+    )
+    parser.add_argument(
+        "--pdq-sample",
+        type=int,
+        default=None,
+        help="PDQ-match only this many of the seizure's files (per-file time measured on "
+        "them) and leave out the whole-case match.",
+    )
+    parser.add_argument("--database", default=None, help="Database name (vidi_scale_MEDIA).")
     args = parser.parse_args()
 
     from vidi.config import load_settings
@@ -218,7 +361,7 @@ def main() -> None:
     from vidi.store.db import Database
     from vidi.workbench import Workbench
 
-    name = f"vidi_scale_{args.media}"
+    name = args.database or f"vidi_scale_{args.media}"
     work = Path(tempfile.mkdtemp(prefix="vidi-scale-", dir=args.work))
     home = work / "home"
     url = fresh_database(name)
@@ -226,24 +369,18 @@ def main() -> None:
     settings = load_settings(home, env=env)
     db = Database(url)
     figures: dict = {"media": args.media, "entries": args.entries, "seizure": args.seizure}
+    figures["load_average_start"] = round(os.getloadavg()[0], 1)
     try:
-        rows = timed("generate_archive_s", figures, archive_rows, args.media)
-        timed("copy_archive_s", figures, copy_media, url, "archive", rows, 0)
-        del rows
-        figures["copy_rows_per_s"] = round(args.media / figures["copy_archive_s"])
+        timed("load_archive_s", figures, load_archive, url, args.media)
+        figures["load_rows_per_s"] = round(args.media / figures["load_archive_s"])
         with timed("index_build_s", figures, KnownIndex.open, db, settings):
             pass
         listing = work / "list.csv"
         timed("write_list_s", figures, write_hashlist, listing, args.entries)
         command = [sys.executable, "-m", "vidi", "hashlist", "import", str(listing)]
         command += ["--name", "team list", "--format", "csv", "--json"]
-        result = timed(
-            "import_s", figures, subprocess.run, command, env=env, capture_output=True, text=True
-        )
-        if result.returncode != 0:
-            raise SystemExit(f"vidi hashlist import failed: {result.stderr.strip()[-2000:]}")
-        figures["import_result"] = json.loads(result.stdout)
-        figures["import_rows_per_s"] = round(args.entries / figures["import_s"])
+        print(f"import_s: started {datetime.now(UTC):%H:%M:%S}", flush=True)
+        cut = run_import(command, env, url, args.entries, figures, args.list_match_budget)
         listing.unlink()
 
         rows = seizure_rows(args.seizure, args.media, args.entries)
@@ -251,11 +388,14 @@ def main() -> None:
         shas = [r[0] for r in rows]
         del rows
         figures["exact_matches"] = timed("exact_match_s", figures, exact_match, db, shas)
+        sample = shas[: args.pdq_sample] if args.pdq_sample else shas
+        figures["pdq_files"] = len(sample)
         with KnownIndex.open(db, settings) as index:
             figures["index_rows"] = len(index)
             figures["pdq_hits"] = timed(
-                "pdq_match_s", figures, pdq_match, db, index.search_many, shas
+                "pdq_match_s", figures, pdq_match, db, index.search_many, sample
             )
+        figures["pdq_ms_per_file"] = round(1000 * figures["pdq_match_s"] / len(sample), 2)
         sharded = timed(
             "shard_build_s",
             figures,
@@ -266,11 +406,19 @@ def main() -> None:
         )
         with sharded:
             figures["pdq_hits_sharded"] = timed(
-                "pdq_match_sharded_s", figures, pdq_match, db, sharded.search_many, shas
+                "pdq_match_sharded_s", figures, pdq_match, db, sharded.search_many, sample
             )
         with Workbench(settings, db) as bench:
-            match = timed("vidi_match_s", figures, bench.match, "seizure")
-            figures["stored_matches"] = match.matches
+            if args.pdq_sample:
+                match = None
+                print("whole-case match left out (--pdq-sample)", flush=True)
+            elif cut:  # the list's matching is pending: 'vidi match' would finish it first
+                from vidi.matching import match_case
+
+                match = timed("match_case_s", figures, match_case, db, settings, "seizure", None)
+            else:
+                match = timed("vidi_match_s", figures, bench.match, "seizure")
+            figures["stored_matches"] = match.matches if match else None
             report = timed("report_s", figures, bench.report, "seizure")
             figures["report_media"] = getattr(report, "media", None)
             grid = timed("review_grid_s", figures, bench.review_order, "seizure", 200)
@@ -291,6 +439,7 @@ def main() -> None:
         figures["index_bytes"] = directory_bytes(settings.index_dir)
         figures["bytes_per_media_row"] = round(database_bytes / total_media)
         figures["index_bytes_per_hash"] = round(figures["index_bytes"] / figures["index_rows"])
+        figures["load_average_end"] = round(os.getloadavg()[0], 1)
         print(json.dumps(figures, indent=2))
     finally:
         db.close()

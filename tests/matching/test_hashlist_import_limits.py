@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -77,5 +78,35 @@ def test_a_nul_kept_in_extra_fields_is_stored_alike_on_either_database(
         assert import_hashlist(db, settings, path, "tags").entries == 1
         with db.session() as session:
             assert session.scalars(select(HashListEntry.extra)).one() == {"Tags": "a\0b"}
+    finally:
+        db.close()
+
+
+def test_awkward_text_is_stored_alike_on_either_database(
+    settings: Settings, database_url: str, tmp_path: Path
+) -> None:
+    """PostgreSQL takes the rows by COPY: tabs, line breaks, backslashes, quotes and
+    non-ASCII text in notes, categories and extras come back exactly as SQLite keeps them."""
+    settings = settings.with_changes(database_url=database_url)
+    db = Database(database_url)
+    awkward = 'tab\there, line\nbreak, back\\slash \\N "quoted" \\\\ é 漢字 \r end'
+    records = [
+        {"MD5": MD5, "Comments": awkward, "Tags": awkward, "Path": ["a\tb", "\\N"]},
+        {"MD5": MD5.replace("a", "b"), "Comments": "\\N", "Tags": ""},
+    ]
+    try:
+        path = tmp_path / "awkward.json"
+        path.write_text(json.dumps({"value": records}))
+        assert import_hashlist(db, settings, path, "awkward").entries == 2
+        with db.session() as session:
+            rows = session.execute(
+                select(HashListEntry.md5, HashListEntry.note, HashListEntry.extra).order_by(
+                    HashListEntry.id
+                )
+            ).all()
+        assert [tuple(r) for r in rows] == [
+            (MD5, awkward, {"Tags": awkward, "Path": ["a\tb", "\\N"]}),
+            (MD5.replace("a", "b"), "\\N", {"Tags": ""}),
+        ]
     finally:
         db.close()

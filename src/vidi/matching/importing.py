@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sqlalchemy import delete, select, update
+from sqlalchemy import Connection, delete, select, update
 from sqlalchemy.orm import Session
 
 from vidi import audit
@@ -214,37 +214,70 @@ def _prepare(
     return existing, old_ids
 
 
+ENTRY_COLUMNS = "hashlist_id, md5, sha1, sha256, pdq, category, note, extra"
+
+
 def _insert_entries(
     session: Session, hashlist_id: int, entries: Iterable[KnownEntry], progress: CountProgress
 ) -> int:
-    """Plain DB-API ``executemany`` of tuples: the SQL layer adds nothing to bulk rows.
+    """Stream the entries into ``hashlist_entry`` inside the session's transaction.
 
-    Each entry becomes its row at once and is let go, and a batch is sent at ``BATCH``
-    rows or ``BATCH_BYTES`` of text, whichever comes first: memory stays bounded even
-    when every record is as large as the reader's limits allow.
+    Each entry becomes its row tuple at once and is let go; rows go out in batches of
+    ``BATCH`` rows or ``BATCH_BYTES`` of text, whichever comes first, so memory stays
+    bounded even when every record is as large as the reader's limits allow. PostgreSQL
+    takes them with ``COPY`` (one stream for the whole list, about ten times the rows per
+    second of a pipelined ``executemany``); SQLite with a plain DB-API ``executemany``.
+    Either way the rows commit with the list or not at all.
     """
     connection = session.connection()
-    marker = "?" if connection.dialect.paramstyle == "qmark" else "%s"
-    statement = (
-        "INSERT INTO hashlist_entry (hashlist_id, md5, sha1, sha256, pdq, category, note, extra) "
-        f"VALUES ({', '.join([marker] * 8)})"
-    )
-    count, size = 0, 0
+    if connection.dialect.name == "postgresql":
+        return _copy_entries(connection, hashlist_id, entries, progress)
+    statement = f"INSERT INTO hashlist_entry ({ENTRY_COLUMNS}) VALUES ({', '.join(['?'] * 8)})"
+    count = 0
+    for rows in _entry_batches(hashlist_id, entries):
+        connection.exec_driver_sql(statement, rows)
+        count += len(rows)
+        progress.advance(len(rows))
+    return count
+
+
+def _copy_entries(
+    connection: Connection,
+    hashlist_id: int,
+    entries: Iterable[KnownEntry],
+    progress: CountProgress,
+) -> int:
+    """``COPY … FROM STDIN`` on the session's own connection (same transaction)."""
+    driver = connection.connection.driver_connection
+    assert driver is not None
+    count = 0
+    with (
+        driver.cursor() as cursor,
+        cursor.copy(f"COPY hashlist_entry ({ENTRY_COLUMNS}) FROM STDIN") as copy,
+    ):
+        for rows in _entry_batches(hashlist_id, entries):
+            for row in rows:
+                copy.write_row(row)
+            count += len(rows)
+            progress.advance(len(rows))
+    return count
+
+
+def _entry_batches(
+    hashlist_id: int, entries: Iterable[KnownEntry]
+) -> Iterator[list[tuple[object, ...]]]:
+    """Row tuples in batches of ``BATCH`` rows or ``BATCH_BYTES`` of notes and extras."""
+    size = 0
     rows: list[tuple[object, ...]] = []
     for e in entries:
         extra = json.dumps(e.extra) if e.extra else None
         rows.append((hashlist_id, e.md5, e.sha1, e.sha256, e.pdq, e.category, e.note, extra))
         size += len(extra or "") + len(e.note or "")
         if len(rows) >= BATCH or size >= BATCH_BYTES:
-            connection.exec_driver_sql(statement, rows)
-            count += len(rows)
-            progress.advance(len(rows))
+            yield rows
             rows, size = [], 0
     if rows:
-        connection.exec_driver_sql(statement, rows)
-        count += len(rows)
-        progress.advance(len(rows))
-    return count
+        yield rows
 
 
 def _after_commit(
