@@ -18,8 +18,8 @@ from vidi.cases import get_case
 from vidi.config import Settings
 from vidi.index import IndexLocked
 from vidi.matching.groups import assign_groups
-from vidi.matching.known_index import KnownIndex
 from vidi.matching.matcher import BATCH, match_media
+from vidi.matching.search_view import open_for_search
 from vidi.progress import CountProgress
 from vidi.results import jsonable
 from vidi.store.db import Database
@@ -108,7 +108,9 @@ def _match(
     if progress is not None:
         progress.start(len(shas))
     try:
-        with KnownIndex.open(db, settings, sync=False) as index:
+        # A writer elsewhere (an ingest's matching, an import) is not waited for: a
+        # read-only view completed from the database answers the same (search_view).
+        with open_for_search(db, settings) as index:
             report = index.sync(db)
             for start in range(0, len(shas), BATCH):
                 batch = shas[start : start + BATCH]
