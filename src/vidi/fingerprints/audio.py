@@ -7,6 +7,7 @@ fpcalc in bounded child processes); this module holds prints and compares them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -15,6 +16,11 @@ CHROMAPRINT_ITEM_S = 4096 / 3 / 11025
 """Chromaprint emits one 32-bit item every 4096/3 samples at its internal 11025 Hz."""
 MIN_OVERLAP_ITEMS = 10
 """Fewest aligned items (about 1.2 s) an audio match may rest on."""
+CODE_SHIFT = 12
+"""Items are shifted right by this many bits to make a track's *codes*, the keys of the
+inverted index audio links search (:mod:`vidi.matching.audio_index`): a 20-bit code
+(random tracks of 2,000 items share about four codes by chance, the same recording
+hundreds)."""
 
 
 @dataclass(frozen=True)
@@ -23,6 +29,14 @@ class AudioPrint:
 
     duration_s: float
     fingerprint: tuple[int, ...]
+
+
+def audio_codes(fingerprint: Iterable[int]) -> dict[int, int]:
+    """Each distinct code of a print and the first item offset where it occurs."""
+    first: dict[int, int] = {}
+    for offset, item in enumerate(fingerprint):
+        first.setdefault((int(item) & 0xFFFFFFFF) >> CODE_SHIFT, offset)
+    return first
 
 
 def is_informative(fingerprint: tuple[int, ...] | list[int]) -> bool:

@@ -36,6 +36,7 @@ from vidi.ingest.worker import (
     run_tasks,
 )
 from vidi.ingest.writer import BatchCounts, BatchWriter, done_keys
+from vidi.matching.audio_index import store_track_codes
 from vidi.progress import FileProgress, NoFileProgress
 from vidi.sources.base import Entry, Refused
 from vidi.sources.streams import noatime_refusals
@@ -268,8 +269,14 @@ class Storing:
     def flush(self) -> None:
         if not len(self.writer):
             return
+        tracks = [
+            r.media.digest.sha256
+            for r in self.writer.results
+            if r.media is not None and r.media.audio is not None
+        ]
         with self.db.session() as session:
             self.summary.add(self.writer.flush(session))
+            store_track_codes(session, tracks)  # the audio-link index, with the prints
             self.record(session, self.summary)
 
 

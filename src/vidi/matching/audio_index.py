@@ -19,18 +19,16 @@ equal the scan's on generated prints.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.orm import Session
 
-from vidi.fingerprints.audio import is_informative
+from vidi.fingerprints.audio import CODE_SHIFT, audio_codes, is_informative
 from vidi.store.inserts import insert_ignoring_conflicts
 from vidi.store.models import AudioCode, AudioFingerprint
+from vidi.store.queries import in_chunks
 
-CODE_SHIFT = 12
-"""Items are shifted right by this many bits: a 20-bit code (random tracks of 2,000
-items share about four codes by chance, the same recording hundreds)."""
 MIN_SHARED_CODES = 2
 """Distinct codes two tracks must share to be compared in full, and at least one in
 :data:`SHARED_FRACTION` of the track's codes, so long tracks are not compared by chance."""
@@ -39,16 +37,16 @@ MAX_CODE_TRACKS = 10_000
 """A code held by more tracks than this says nothing (a common tone) and is not asked."""
 
 
-def audio_codes(fingerprint: Iterable[int]) -> dict[int, int]:
-    """Each distinct code of a print and the first item offset where it occurs."""
-    first: dict[int, int] = {}
-    for offset, item in enumerate(fingerprint):
-        first.setdefault((int(item) & 0xFFFFFFFF) >> CODE_SHIFT, offset)
-    return first
+__all__ = ["CODE_SHIFT", "audio_codes", "candidate_tracks", "index_tracks", "store_track_codes"]
+ROWS_PER_INSERT = 5000
 
 
 def index_tracks(session: Session, sha256s: Sequence[str]) -> None:
-    """Put these media's sound tracks into ``audio_code`` (again: replaces their codes)."""
+    """Put these media's sound tracks into ``audio_code`` (again: replaces their codes).
+
+    Ingest writes a new track's codes with its print (:func:`store_track_codes`);
+    this rewrites them, e.g. after :data:`CODE_SHIFT` changed.
+    """
     prints = session.execute(
         select(AudioFingerprint.media_sha256, AudioFingerprint.fingerprint).where(
             AudioFingerprint.media_sha256.in_(sha256s)
@@ -63,7 +61,34 @@ def index_tracks(session: Session, sha256s: Sequence[str]) -> None:
         for code, offset in audio_codes(fingerprint or []).items()
     ]
     for start in range(0, len(rows), 5000):
-        insert_ignoring_conflicts(session, AudioCode, rows[start : start + 5000])
+        insert_ignoring_conflicts(session, AudioCode, rows[start : start + ROWS_PER_INSERT])
+
+
+def store_track_codes(session: Session, sha256s: Sequence[str]) -> int:
+    """Write the codes of these media's sound tracks that have none yet; returns the tracks.
+
+    The ingest writer's batch calls this with its new tracks, in the batch's transaction,
+    so the codes are there as soon as the prints are; idempotent like every insert of
+    that batch (a track with codes is skipped, a code row is never written twice).
+    Matching calls it too, for tracks stored without codes by an older version.
+    """
+    tracks = 0
+    for part in in_chunks(sha256s):
+        prints = session.execute(
+            select(AudioFingerprint.media_sha256, AudioFingerprint.fingerprint).where(
+                AudioFingerprint.media_sha256.in_(part),
+                ~exists().where(AudioCode.media_sha256 == AudioFingerprint.media_sha256),
+            )
+        ).all()
+        rows = [
+            {"code": code, "media_sha256": sha, "offset": offset}
+            for sha, fingerprint in prints
+            for code, offset in audio_codes(fingerprint or []).items()
+        ]
+        for start in range(0, len(rows), ROWS_PER_INSERT):
+            insert_ignoring_conflicts(session, AudioCode, rows[start : start + ROWS_PER_INSERT])
+        tracks += len(prints)
+    return tracks
 
 
 def candidate_tracks(session: Session, sha256: str, fingerprint: Sequence[int]) -> list[str]:

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from vidi.config import MatchSettings
 from vidi.fingerprints.audio import audio_similarity
 from vidi.fingerprints.vpdq import FrameHash, vpdq_similarity
-from vidi.matching.audio_index import candidate_tracks, index_tracks
+from vidi.matching.audio_index import candidate_tracks, store_track_codes
 from vidi.matching.rows import match_row
 from vidi.store.models import AudioFingerprint, Match, Media, VideoFrame
 
@@ -92,10 +92,11 @@ def vpdq_rows(
 def audio_rows(session: Session, sha256s: Sequence[str]) -> list[dict[str, Any]]:
     """``audio`` links between these media and the stored sound tracks that sound alike.
 
-    The tracks are first put into the inverted code table; only the tracks that share
-    codes with each one are compared in full (:mod:`vidi.matching.audio_index`).
+    Ingest put the tracks' codes into the inverted code table; a track stored without
+    them (by an older version) gets them here. Only the tracks that share codes with
+    each one are compared in full (:mod:`vidi.matching.audio_index`).
     """
-    index_tracks(session, sha256s)
+    store_track_codes(session, sha256s)
     mine = session.execute(
         select(AudioFingerprint.media_sha256, AudioFingerprint.fingerprint).where(
             AudioFingerprint.media_sha256.in_(sha256s)
