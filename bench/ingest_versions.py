@@ -8,7 +8,11 @@ run is its own process; its CPU time (user + system, the workers' included) is l
 sensitive than wall time to other work on a shared machine. Prints both per run and the
 ratios of the medians (this tree / baseline: below 1 is faster).
 
-Usage: python bench/ingest_versions.py --baseline-src /path/to/old/src
+``--this-src`` measures another ``src`` in place of this tree's (a ``git archive`` of a
+commit, so that work in progress in the tree is left out). Both run with the feature
+stage off (``VIDI_FEATURES=0``), which older versions lack: ingest is store + match.
+
+Usage: python bench/ingest_versions.py --baseline-src /path/to/old/src [--this-src DIR]
        [--images 100] [--rounds 5] [--workers 1] [--out bench/out/ingest_versions]
 """
 
@@ -40,7 +44,7 @@ def make_photos(folder: Path, count: int) -> None:
 def run_once(src: Path, folder: Path, workers: int) -> tuple[float, float]:
     """CPU seconds (user + sys of the command and its workers) and wall seconds."""
     home = Path(tempfile.mkdtemp(prefix="vidi-bench-home-"))
-    env = {**os.environ, "PYTHONPATH": str(src), "VIDI_HOME": str(home)}
+    env = {**os.environ, "PYTHONPATH": str(src), "VIDI_HOME": str(home), "VIDI_FEATURES": "0"}
     vidi = [sys.executable, "-m", "vidi"]
     try:
         subprocess.run([*vidi, "case", "create", "bench"], env=env, check=True, capture_output=True)
@@ -62,6 +66,7 @@ def run_once(src: Path, folder: Path, workers: int) -> tuple[float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--baseline-src", type=Path, required=True)
+    parser.add_argument("--this-src", type=Path, default=HERE_SRC)
     parser.add_argument("--images", type=int, default=100)
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--workers", type=int, default=1)
@@ -71,10 +76,10 @@ def main() -> None:
     make_photos(folder, args.images)
     for path in folder.iterdir():  # warm the page cache
         path.read_bytes()
-    versions = {"baseline": args.baseline_src.resolve(), "this tree": HERE_SRC}
+    versions = {"baseline": args.baseline_src.resolve(), "this tree": args.this_src.resolve()}
     cpu: dict[str, list[float]] = {name: [] for name in versions}
     wall: dict[str, list[float]] = {name: [] for name in versions}
-    run_once(HERE_SRC, folder, args.workers)  # warm-up, not counted
+    run_once(versions["this tree"], folder, args.workers)  # warm-up, not counted
     print(f"{args.images} photos, {args.workers} worker(s), {args.rounds} rounds, alternating")
     for round_ in range(args.rounds):
         order = list(versions) if round_ % 2 == 0 else list(reversed(versions))

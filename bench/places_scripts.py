@@ -16,7 +16,7 @@ from pathlib import Path
 
 from places_scenes import Planted, scene_file
 from places_world import COUNTRIES, EXTRA_TEXTS, LABELS, OCR_LANGUAGES, SCRIPT_OF_LANGUAGE
-from vidi.clues.base import FoundClue, MediaInput
+from vidi.clues.base import Clue, MediaInput
 from vidi.clues.text import TextExtractor
 
 SCRIPTS = ("Latin", "Cyrillic", "Greek", "Arabic", "Thai", "CJK")
@@ -51,7 +51,7 @@ def char_accuracy(read: str, truth: str) -> float:
 
 def read_sign(
     language: str, text: str, path: Path, rng: random.Random, ean: str | None = None
-) -> list[FoundClue]:
+) -> list[Clue]:
     planted = Planted(sign=(text, language), ean=ean)
     scene_file(planted, rng, path)
     return TextExtractor(languages=OCR_LANGUAGES).extract(MediaInput("x", "image", path))

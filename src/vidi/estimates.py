@@ -18,11 +18,13 @@ from sqlalchemy.orm import Session
 from vidi import audit
 from vidi.cases import get_case
 from vidi.errors import NotFound, VidiError
-from vidi.places.evidence import EVIDENCE_KINDS, ClueEvidence
+from vidi.places.clue import Clue, ClueDetail, ClueEvidence, Region
+from vidi.places.evidence import EVIDENCE_KINDS
 from vidi.places.fusion import Estimate, IgnoredClue, estimate_countries
 from vidi.places.languages import normalise_language
 from vidi.places.prior import population_prior
-from vidi.store.models import Case, Clue, ClueReview, Match, Media, Occurrence, Source
+from vidi.store.models import Case, ClueReview, Match, Media, Occurrence, Source
+from vidi.store.models import Clue as ClueRow
 from vidi.store.queries import case_media, in_chunks
 
 INVESTIGATOR = "investigator"
@@ -30,7 +32,7 @@ NEAR_KINDS = ("pdq", "frame", "vpdq", "audio")
 REJECTED = "rejected"
 
 
-def _capture_date(clue: Clue) -> datetime | None:
+def _capture_date(clue: ClueRow) -> datetime | None:
     raw = (clue.detail or {}).get("date")
     if not raw:
         return None
@@ -40,15 +42,22 @@ def _capture_date(clue: Clue) -> datetime | None:
         return None
 
 
+def stored_clue(row: ClueRow) -> Clue:
+    """A ``clue`` row as the one clue shape (its region typed, its detail as stored)."""
+    return Clue(
+        row.kind, row.value, row.confidence, Region.from_stored(row.region), row.detail or {}
+    )
+
+
 def clue_evidence(session: Session, sha256s: Sequence[str]) -> list[ClueEvidence]:
     """The stored clues of these media that carry country evidence."""
     evidence = []
     for chunk in in_chunks(list(sha256s)):
         rows = session.scalars(
-            select(Clue).where(
-                Clue.media_sha256.in_(chunk),
-                Clue.kind.in_(EVIDENCE_KINDS),
-                Clue.id.not_in(select(ClueReview.clue_id).where(ClueReview.verdict == REJECTED)),
+            select(ClueRow).where(
+                ClueRow.media_sha256.in_(chunk),
+                ClueRow.kind.in_(EVIDENCE_KINDS),
+                ClueRow.id.not_in(select(ClueReview.clue_id).where(ClueReview.verdict == REJECTED)),
             )
         )
         for clue in rows:
@@ -56,18 +65,17 @@ def clue_evidence(session: Session, sha256s: Sequence[str]) -> list[ClueEvidence
             tip = (clue.detail or {}).get("tip")
             source = f", from tip #{tip}" if tip is not None else ""
             label = f"clue #{clue.id} ({clue.kind} {who}{source}, media {clue.media_sha256[:8]}…)"
-            value = clue.value
+            found = stored_clue(clue)
             if clue.kind == "object_match":
-                value, label = _gallery_country(clue)
-                if not value:
+                country, label = _gallery_country(clue)
+                if not country:
                     continue
-            evidence.append(
-                ClueEvidence(clue.kind, value, clue.confidence, label, _capture_date(clue))
-            )
+                found = replace(found, value=country)
+            evidence.append(ClueEvidence(found, label, _capture_date(clue)))
     return evidence
 
 
-def _gallery_country(clue: Clue) -> tuple[str, str]:
+def _gallery_country(clue: ClueRow) -> tuple[str, str]:
     """An object_match clue's gallery-item country, and a reason naming the item."""
     detail = clue.detail or {}
     label = (
@@ -82,10 +90,10 @@ def rejected_clues(session: Session, sha256s: Sequence[str]) -> list[IgnoredClue
     ignored = []
     for chunk in in_chunks(list(sha256s)):
         rows = session.execute(
-            select(Clue, ClueReview)
-            .join(ClueReview, ClueReview.clue_id == Clue.id)
-            .where(Clue.media_sha256.in_(chunk), ClueReview.verdict == REJECTED)
-            .order_by(Clue.id)
+            select(ClueRow, ClueReview)
+            .join(ClueReview, ClueReview.clue_id == ClueRow.id)
+            .where(ClueRow.media_sha256.in_(chunk), ClueReview.verdict == REJECTED)
+            .order_by(ClueRow.id)
         )
         for clue, review in rows:
             media = clue.media_sha256[:8]
@@ -134,7 +142,8 @@ def near_duplicate_evidence(
             if case_id == exclude_case_id or sha is None or country is None:
                 continue
             label = f"media {sha[:8]}… is in case {name!r} placed in {country}"
-            evidence.append(ClueEvidence("near_duplicate_country", country, 0.8, label))
+            clue = Clue("near_duplicate_country", country, 0.8)
+            evidence.append(ClueEvidence(clue, label))
     return evidence
 
 
@@ -144,9 +153,9 @@ def estimate_media(session: Session, sha256: str) -> Estimate:
     return estimate_media_set(session, [sha256], None)
 
 
-def media_clues(session: Session, sha256: str) -> list[Clue]:
+def media_clues(session: Session, sha256: str) -> list[ClueRow]:
     """Every stored clue of the media item, extracted or added by an investigator."""
-    return list(session.scalars(select(Clue).where(Clue.media_sha256 == sha256)))
+    return list(session.scalars(select(ClueRow).where(ClueRow.media_sha256 == sha256)))
 
 
 def series_media(session: Session, group_id: str) -> list[str]:
@@ -302,8 +311,8 @@ def add_investigator_clue(
     value: str,
     author: str,
     note: str | None = None,
-    detail: dict[str, Any] | None = None,
-) -> Clue:
+    detail: ClueDetail | None = None,
+) -> ClueRow:
     """Record what a person recognised; it is fused with the extracted clues.
 
     ``detail`` is kept with the clue (a tip it came from: ``{"tip": 12, …}``, named in
@@ -321,7 +330,7 @@ def add_investigator_clue(
         value = value.upper()
         if len(value) != 2 or not value.isalpha():
             raise VidiError(f"a country is an ISO 3166-1 alpha-2 code such as PL, got {value!r}")
-    clue = Clue(
+    clue = ClueRow(
         media_sha256=sha256,
         kind=kind,
         value=value,

@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from vidi.clues.base import CLUE_KINDS, FoundClue
+from vidi.clues.base import CLUE_KINDS, Clue
 from vidi.clues.exif import THUMBNAIL_DIFFERS_DISTANCE, ExifExtractor
 
 
@@ -45,8 +45,8 @@ def _write(path: Path, picture: Image.Image, exif: dict | bytes | None, **extra)
     return path
 
 
-def _by_kind(clues: list[FoundClue]) -> dict[str, list[FoundClue]]:
-    found: dict[str, list[FoundClue]] = {}
+def _by_kind(clues: list[Clue]) -> dict[str, list[Clue]]:
+    found: dict[str, list[Clue]] = {}
     for clue in clues:
         assert clue.kind in CLUE_KINDS
         found.setdefault(clue.kind, []).append(clue)
@@ -120,8 +120,10 @@ def test_thumbnail_of_another_picture_is_flagged(tmp_path, make_scene, make_medi
     clue = found["exif_thumbnail_differs"][0]
     assert clue.detail["distance"] > THUMBNAIL_DIFFERS_DISTANCE
     assert int(clue.value) == clue.detail["distance"]
-    stored = clue.detail["thumbnail_bytes"]
-    assert stored in path.read_bytes()  # piexif drops the thumbnail's JFIF header: not == thumbnail
+    stored = clue.blob
+    assert (
+        stored is not None and stored in path.read_bytes()
+    )  # piexif drops the thumbnail's JFIF header: not == thumbnail
     assert Image.open(io.BytesIO(stored)).size == (160, 120)
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 
 from vidi.places import FLOOR, KIND_FLOORS, ClueEvidence, country_codes, estimate_countries
+from vidi.places.clue import Clue
 from vidi.places.gs1 import gs1_countries, served_by
 from vidi.places.languages import known_languages, language_shares
 from vidi.places.mains import share_50hz
@@ -66,15 +67,15 @@ def simulate_case(rng: random.Random) -> tuple[str, list[ClueEvidence]]:
         if kind == "language":
             value = _draw(rng, "language", truth, _language)
             if value:
-                clues.append(ClueEvidence("language", value, 1.0, "sim"))
+                clues.append(ClueEvidence(Clue("language", value, 1.0), "sim"))
         elif kind == "mains":
             enf = _draw(rng, "enf_50hz", truth, _mains)
             if enf:
-                clues.append(ClueEvidence(enf, "", 1.0, "sim"))
+                clues.append(ClueEvidence(Clue(enf, "", 1.0), "sim"))
         elif kind == "gs1_country":
             issuer = _draw(rng, "gs1_country", truth, _gs1)
             if issuer:
-                clues.append(ClueEvidence("gs1_country", issuer, 1.0, "sim"))
+                clues.append(ClueEvidence(Clue("gs1_country", issuer, 1.0), "sim"))
         else:
             offsets = country_offsets(at)
             source = (
@@ -82,7 +83,7 @@ def simulate_case(rng: random.Random) -> tuple[str, list[ClueEvidence]]:
             )
             if offsets.get(source):
                 offset = rng.choice(sorted(offsets[source]))
-                clues.append(ClueEvidence("tz_offset", format_offset(offset), 1.0, "sim", at))
+                clues.append(ClueEvidence(Clue("tz_offset", format_offset(offset), 1.0), "sim", at))
     return truth, clues
 
 

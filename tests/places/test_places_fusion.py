@@ -15,12 +15,13 @@ from vidi.places import (
     combine,
     estimate_countries,
 )
+from vidi.places.clue import Clue
 
 
 def clue(
     kind: str, value: str = "", confidence: float = 1.0, at: datetime | None = None
 ) -> ClueEvidence:
-    return ClueEvidence(kind, value, confidence, f"clue ({kind} {value})", at)
+    return ClueEvidence(Clue(kind, value, confidence), f"clue ({kind} {value})", at)
 
 
 def ranks(estimate: Estimate) -> list[str]:
@@ -174,9 +175,12 @@ VALUES += ["5901234123457", "4006381333931", "9780306406157", "036000291452", ""
 evidence_strategy = st.lists(
     st.builds(
         ClueEvidence,
-        kind=st.sampled_from(KINDS),
-        value=st.sampled_from(VALUES),
-        confidence=st.floats(0.0, 1.0),
+        clue=st.builds(
+            Clue,
+            kind=st.sampled_from(KINDS),
+            value=st.sampled_from(VALUES),
+            confidence=st.floats(0.0, 1.0),
+        ),
         label=st.just("generated"),
         at=st.one_of(st.none(), st.datetimes(datetime(2000, 1, 1), datetime(2030, 1, 1))),
     ),

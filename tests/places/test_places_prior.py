@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from vidi.places.clue import Clue
 from vidi.places.evidence import ClueEvidence
 from vidi.places.fusion import estimate_countries
 from vidi.places.prior import population_prior
 
 
 def clue(kind: str, value: str) -> ClueEvidence:
-    return ClueEvidence(kind, value, 1.0, f"{kind} {value}")
+    return ClueEvidence(Clue(kind, value, 1.0), f"{kind} {value}")
 
 
 def test_german_text_alone_ranks_germany_first_with_the_prior() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from vidi.places import ClueEvidence, estimate_countries
+from vidi.places.clue import Clue
 from vidi.places.gs1 import barcode_shares
 from vidi.places.prior import population_prior
 from vidi.places.timezones import offset_shares
@@ -13,7 +14,7 @@ JULY = datetime(2024, 7, 15, 12)
 
 
 def clue(kind: str, value: str = "", at: datetime | None = None) -> ClueEvidence:
-    return ClueEvidence(kind, value, 1.0, f"clue ({kind} {value})", at)
+    return ClueEvidence(Clue(kind, value, 1.0), f"clue ({kind} {value})", at)
 
 
 def test_dutch_label_on_a_german_barcoded_product_places_the_netherlands_first() -> None:

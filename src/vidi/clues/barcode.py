@@ -12,7 +12,7 @@ import logging
 from PIL import Image
 from pyzbar import pyzbar
 
-from vidi.clues.base import FoundClue, MediaInput, Region, open_picture
+from vidi.clues.base import Clue, MediaInput, Region, open_picture
 
 BARCODE_VERSION = "1"
 
@@ -35,14 +35,14 @@ class BarcodeExtractor:
     version = BARCODE_VERSION
     applies_to = frozenset({"image"})
 
-    def extract(self, media: MediaInput) -> list[FoundClue]:
+    def extract(self, media: MediaInput) -> list[Clue]:
         image = media.image if media.image is not None else open_picture(media, "L")
         if image is None:
             return []
         return read_codes(image)
 
 
-def read_codes(image: Image.Image) -> list[FoundClue]:
+def read_codes(image: Image.Image) -> list[Clue]:
     """Every code zbar finds, once each, with its box in the picture's pixels."""
     grey = image.convert("L")
     found = _decode(grey, 1.0)
@@ -69,8 +69,8 @@ SYMBOLS = [
 warnings on ordinary pictures, and shop-floor DataBar codes carry no GS1 country prefix."""
 
 
-def _decode(grey: Image.Image, scale: float) -> list[FoundClue]:
-    clues: dict[tuple[str, str], FoundClue] = {}
+def _decode(grey: Image.Image, scale: float) -> list[Clue]:
+    clues: dict[tuple[str, str], Clue] = {}
     for symbol in pyzbar.decode(grey, symbols=SYMBOLS):
         clue = _clue(symbol, scale)
         clues.setdefault((clue.kind, clue.value), clue)
@@ -85,15 +85,13 @@ def _payload_text(data: bytes) -> tuple[str, str]:
         return data.decode("latin-1"), "latin-1"
 
 
-def _clue(symbol: pyzbar.Decoded, scale: float) -> FoundClue:
+def _clue(symbol: pyzbar.Decoded, scale: float) -> Clue:
     left, top, width, height = (round(v / scale) for v in symbol.rect)
     region = Region(x=left, y=top, width=width, height=height)
     text, encoding = _payload_text(symbol.data)
     detail = {"type": symbol.type, "quality": symbol.quality}
     if symbol.type in TEXT_TYPES:
         detail["encoding"] = encoding
-        return FoundClue(kind="qr_text", value=text, region=region, detail=detail)
+        return Clue(kind="qr_text", value=text, region=region, detail=detail)
     confidence = 1.0 if symbol.type in CHECKED_TYPES else UNCHECKED_CONFIDENCE
-    return FoundClue(
-        kind="barcode", value=text, confidence=confidence, region=region, detail=detail
-    )
+    return Clue(kind="barcode", value=text, confidence=confidence, region=region, detail=detail)

@@ -1,7 +1,8 @@
 """The one small interface every clue extractor implements.
 
 An extractor declares its ``name``, ``version`` and the media types it applies to,
-and turns one media item into a list of :class:`FoundClue`. It is a pure function of
+and turns one media item into a list of :class:`~vidi.places.clue.Clue` (the one clue
+shape, read by the store and the fusion too). It is a pure function of
 the media: it reads the file (read-only) and perhaps the decoded picture, and never
 touches the database; the clue runner stores what it returns with its provenance.
 """
@@ -9,40 +10,20 @@ touches the database; the clue runner stores what it returns with its provenance
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Protocol
 
 from PIL import Image
 
 from vidi.media.pictures import open_upright
+from vidi.places.clue import Clue as Clue  # the one clue shape, beside its kinds
+from vidi.places.clue import ClueDetail as ClueDetail
+from vidi.places.clue import Region as Region
 from vidi.places.kinds import CLUE_KINDS as CLUE_KINDS  # every kind, one line each there
 
-
-@dataclass(frozen=True)
-class Region:
-    """Where in the media a clue was found: a box in pixels, or a time span in seconds."""
-
-    x: int | None = None
-    y: int | None = None
-    width: int | None = None
-    height: int | None = None
-    start_s: float | None = None
-    end_s: float | None = None
-
-    def as_dict(self) -> dict[str, Any]:
-        return {k: v for k, v in self.__dict__.items() if v is not None}
-
-
-@dataclass(frozen=True)
-class FoundClue:
-    """One fact an extractor found. ``kind`` is a :data:`CLUE_KINDS` word."""
-
-    kind: str
-    value: str
-    confidence: float = 1.0
-    region: Region | None = None
-    detail: dict[str, Any] = field(default_factory=dict)
+FoundClue = Clue
+"""The old name, kept only until clues/text.py (being edited) is committed with the new."""
 
 
 @dataclass(frozen=True)
@@ -56,7 +37,6 @@ class MediaInput:
     media_type: str  # image | video
     path: Path
     image: Image.Image | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def open_picture(media: MediaInput, mode: str = "RGB") -> Image.Image | None:
@@ -73,4 +53,4 @@ class Extractor(Protocol):
     version: str
     applies_to: frozenset[str]  # {"image"}, {"video"} or both
 
-    def extract(self, media: MediaInput) -> list[FoundClue]: ...
+    def extract(self, media: MediaInput) -> list[Clue]: ...

@@ -28,7 +28,7 @@ from defusedxml import ElementTree
 from exifread.tags.exif import EXIF_TAGS
 from PIL import Image, ImageOps
 
-from vidi.clues.base import FoundClue, MediaInput
+from vidi.clues.base import Clue, ClueDetail, MediaInput
 from vidi.fingerprints.pdq import pdq_hash
 from vidi.media.pictures import EXIF_TRANSPOSE
 from vidi.sources.streams import open_noatime
@@ -79,7 +79,7 @@ class ExifExtractor:
     version = EXIF_VERSION
     applies_to = frozenset({"image"})
 
-    def extract(self, media: MediaInput) -> list[FoundClue]:
+    def extract(self, media: MediaInput) -> list[Clue]:
         warnings: list[str] = []
         tags = _read_exif(media, warnings)
         xmp = _read_xmp(media, warnings)
@@ -88,7 +88,7 @@ class ExifExtractor:
         clues += _time_clues(tags, xmp)
         clues += _gps_clues(tags, xmp, warnings)
         clues += _thumbnail_clues(media, tags.get("JPEGThumbnail"), orientation, warnings)
-        clues += [FoundClue(kind="exif_warning", value=w) for w in dict.fromkeys(warnings)]
+        clues += [Clue(kind="exif_warning", value=w) for w in dict.fromkeys(warnings)]
         return clues
 
 
@@ -252,17 +252,17 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-def _camera_clues(tags: dict[str, Any], xmp: dict[str, str]) -> list[FoundClue]:
-    clues: list[FoundClue] = []
+def _camera_clues(tags: dict[str, Any], xmp: dict[str, str]) -> list[Clue]:
+    clues: list[Clue] = []
     for kind, tag, xmp_key in (
         ("camera_make", "Image Make", "tiff:Make"),
         ("camera_model", "Image Model", "tiff:Model"),
         ("software", "Image Software", "xmp:CreatorTool"),
     ):
         if value := _text(tags.get(tag)):
-            clues.append(FoundClue(kind=kind, value=value, detail={"tag": tag}))
+            clues.append(Clue(kind=kind, value=value, detail={"tag": tag}))
         elif value := _text(xmp.get(xmp_key)):
-            clues.append(FoundClue(kind=kind, value=value, detail={"xmp": xmp_key}))
+            clues.append(Clue(kind=kind, value=value, detail={"xmp": xmp_key}))
     serials: dict[tuple[str, str], str] = {}
     for tag, part in _SERIAL_TAGS.items():
         if (value := _text(tags.get(tag))) and value.strip("0"):
@@ -272,7 +272,7 @@ def _camera_clues(tags: dict[str, Any], xmp: dict[str, str]) -> list[FoundClue]:
             serials.setdefault((part, value), f"xmp {xmp_key}")
     for (part, value), tag in serials.items():
         detail = {"part": part, "tag": tag}
-        clues.append(FoundClue(kind="camera_serial", value=value, detail=detail))
+        clues.append(Clue(kind="camera_serial", value=value, detail=detail))
     return clues
 
 
@@ -281,18 +281,18 @@ def _iso_time(value: str) -> str:
     return value.strip().replace(" ", "T", 1)
 
 
-def _time_clues(tags: dict[str, Any], xmp: dict[str, str]) -> list[FoundClue]:
-    clues: list[FoundClue] = []
+def _time_clues(tags: dict[str, Any], xmp: dict[str, str]) -> list[Clue]:
+    clues: list[Clue] = []
     if original := _text(tags.get("EXIF DateTimeOriginal")):
         detail: dict[str, Any] = {"tag": "DateTimeOriginal"}
         if offset := _text(tags.get("EXIF OffsetTimeOriginal")):
             detail["offset"] = offset
-        clues.append(FoundClue(kind="capture_time", value=_iso_time(original), detail=detail))
+        clues.append(Clue(kind="capture_time", value=_iso_time(original), detail=detail))
     else:
         for xmp_key in ("exif:DateTimeOriginal", "photoshop:DateCreated", "xmp:CreateDate"):
             if value := _text(xmp.get(xmp_key)):
                 clues.append(
-                    FoundClue(kind="capture_time", value=_iso_time(value), detail={"xmp": xmp_key})
+                    Clue(kind="capture_time", value=_iso_time(value), detail={"xmp": xmp_key})
                 )
                 break
     offsets: dict[str, dict[str, Any]] = {}
@@ -305,7 +305,7 @@ def _time_clues(tags: dict[str, Any], xmp: dict[str, str]) -> list[FoundClue]:
         if (date := _text(tags.get(date_tag))) and "date" not in entry:
             entry["date"] = _iso_time(date)[:10]
     for offset, detail in offsets.items():
-        clues.append(FoundClue(kind="tz_offset", value=offset, detail=detail))
+        clues.append(Clue(kind="tz_offset", value=offset, detail=detail))
     return clues
 
 
@@ -344,7 +344,7 @@ def _position(tags: dict[str, Any], xmp: dict[str, str]) -> tuple[float | None, 
     return lat, lon, "xmp"
 
 
-def _gps_clues(tags: dict[str, Any], xmp: dict[str, str], warnings: list[str]) -> list[FoundClue]:
+def _gps_clues(tags: dict[str, Any], xmp: dict[str, str], warnings: list[str]) -> list[Clue]:
     lat, lon, source = _position(tags, xmp)
     if lat is None or lon is None:
         return []
@@ -354,13 +354,13 @@ def _gps_clues(tags: dict[str, Any], xmp: dict[str, str], warnings: list[str]) -
     if lat == 0.0 and lon == 0.0:
         warnings.append("GPS position 0,0 ignored (a camera without a fix writes it)")
         return []
-    gps = FoundClue(kind="gps", value=f"{lat:.6f},{lon:.6f}", detail={"source": source})
+    gps = Clue(kind="gps", value=f"{lat:.6f},{lon:.6f}", detail={"source": source})
     place = nearest_place(lat, lon)
     if place is None:
         warnings.append("GPS gazetteer unavailable: no gps_country clue")
         return [gps]
     near = place["distance_km"] <= GAZETTEER_NEAR_KM
-    country = FoundClue(
+    country = Clue(
         kind="gps_country",
         value=place["cc"],
         confidence=0.9 if near else 0.5,
@@ -416,7 +416,7 @@ def _haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
 
 def _thumbnail_clues(
     media: MediaInput, thumb_bytes: Any, orientation: int, warnings: list[str]
-) -> list[FoundClue]:
+) -> list[Clue]:
     """Compare the EXIF thumbnail with the picture by PDQ distance."""
     if not isinstance(thumb_bytes, bytes) or not thumb_bytes:
         return []
@@ -436,7 +436,7 @@ def _thumbnail_clues(
     if distance <= THUMBNAIL_DIFFERS_DISTANCE:
         return []
     trusted = min(thumb_hash.quality, picture_hash.quality) >= PDQ_MIN_QUALITY
-    detail = {
+    detail: ClueDetail = {
         "distance": distance,
         "threshold": THUMBNAIL_DIFFERS_DISTANCE,
         "thumbnail_pdq": thumb_hash.hex,
@@ -444,12 +444,15 @@ def _thumbnail_clues(
         "picture_pdq": picture_hash.hex,
         "picture_quality": picture_hash.quality,
         "thumbnail_size": list(thumb.size),
-        "thumbnail_bytes": thumb_bytes,
     }
     confidence = 0.9 if trusted else 0.3
     return [
-        FoundClue(
-            kind="exif_thumbnail_differs", value=str(distance), confidence=confidence, detail=detail
+        Clue(
+            kind="exif_thumbnail_differs",
+            value=str(distance),
+            confidence=confidence,
+            detail=detail,
+            blob=thumb_bytes,  # kept in the blob store: investigators see what it shows
         )
     ]
 

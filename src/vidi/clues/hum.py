@@ -18,7 +18,7 @@ from fractions import Fraction
 import numpy as np
 from scipy import signal
 
-from vidi.clues.base import FoundClue, MediaInput
+from vidi.clues.base import Clue, ClueDetail, MediaInput
 from vidi.media.audio import extract_audio
 
 ANALYSIS_RATE = 1000
@@ -135,13 +135,13 @@ class MainsHumExtractor:
         self.max_seconds = max_seconds
         self.timeout_s = timeout_s
 
-    def extract(self, media: MediaInput) -> list[FoundClue]:
+    def extract(self, media: MediaInput) -> list[Clue]:
         rate = 11025
         samples = extract_audio(media.path, rate, self.timeout_s, max_seconds=self.max_seconds)
         result = detect_mains_hum(samples, rate)
         if result.frequency is None:
             return []
-        detail = {
+        detail: ClueDetail = {
             "snr_db": result.snr_db,
             "harmonics": [
                 [p.harmonic, round(p.frequency_hz, 2), round(p.snr_db, 1)] for p in result.harmonics
@@ -149,7 +149,7 @@ class MainsHumExtractor:
             "seconds_analysed": round(samples.size / rate, 1),
         }
         return [
-            FoundClue(
+            Clue(
                 kind=f"enf_{result.frequency}hz",
                 value=f"{result.frequency} Hz",
                 confidence=result.confidence,

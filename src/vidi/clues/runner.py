@@ -13,7 +13,7 @@ import multiprocessing
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,19 +22,20 @@ from typing import Any
 from sqlalchemy import and_, case, exists, or_, select
 from sqlalchemy.orm import Session
 
-from vidi.clues.base import Extractor, FoundClue, MediaInput
+from vidi.clues.base import Clue, Extractor, MediaInput
 from vidi.clues.registry import enabled_extractors
 from vidi.config import Settings
 from vidi.errors import DecodeError, StorageFull
 from vidi.media.pictures import decode_full
+from vidi.places.clue import JsonValue
 from vidi.progress import CountProgress
 from vidi.results import jsonable
 from vidi.sources.locate import Place, materialize
 from vidi.sources.streams import copy_evidence, read_evidence
 from vidi.store.blobs import BlobStore
 from vidi.store.db import Database
+from vidi.store.models import Clue as ClueRow
 from vidi.store.models import (
-    Clue,
     ExtractionDone,
     Match,
     Media,
@@ -53,7 +54,7 @@ class Outcome:
 
     extractor: str
     version: str
-    clues: tuple[FoundClue, ...] = ()
+    clues: tuple[Clue, ...] = ()
     error: str | None = None
 
 
@@ -273,8 +274,8 @@ def store_outcomes(
     """Write one media item's clues and mark its extractors done (one transaction)."""
     summary.media += 1
     for outcome in outcomes:
-        session.query(Clue).filter(
-            Clue.media_sha256 == sha256, Clue.extractor == outcome.extractor
+        session.query(ClueRow).filter(
+            ClueRow.media_sha256 == sha256, ClueRow.extractor == outcome.extractor
         ).delete()
         for found in outcome.clues:
             session.add(clue_row(sha256, outcome, found, blobs))
@@ -299,25 +300,26 @@ def store_outcomes(
         media.extracted_at = utcnow()
 
 
-def clue_row(sha256: str, outcome: Outcome, found: FoundClue, blobs: BlobStore) -> Clue:
+def clue_row(sha256: str, outcome: Outcome, found: Clue, blobs: BlobStore) -> ClueRow:
+    """The ``clue`` row of a found clue; its ``blob`` goes to the blob store, its key to detail."""
     detail = dict(found.detail)
-    thumbnail = detail.pop("thumbnail_bytes", None)
-    if isinstance(thumbnail, bytes | bytearray):
-        detail["thumbnail"] = blobs.put("exif-thumbs", sha256, bytes(thumbnail))
-    return Clue(
+    if found.blob is not None:
+        detail["thumbnail"] = blobs.put("exif-thumbs", sha256, found.blob)
+    return ClueRow(
         media_sha256=sha256,
         kind=found.kind,
         value=found.value,
         confidence=found.confidence,
-        region=found.region.as_dict() if found.region else None,
+        region=found.region.to_dict() if found.region else None,
         detail=_json_safe(detail) or None,
         extractor=outcome.extractor,
         extractor_version=outcome.version,
     )
 
 
-def _json_safe(value: Any) -> Any:
-    if isinstance(value, dict):
+def _json_safe(value: object) -> JsonValue:
+    """The detail as plain JSON (a NumPy number or a library's own type becomes text)."""
+    if isinstance(value, Mapping):
         return {str(k): _json_safe(v) for k, v in value.items() if not isinstance(v, bytes)}
     if isinstance(value, list | tuple):
         return [_json_safe(v) for v in value]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from vidi.clues.base import FoundClue, MediaInput, Region
+from vidi.clues.base import Clue, MediaInput, Region
 from vidi.media.audio import extract_audio
 
 FRAME_S = 0.03
@@ -74,11 +74,11 @@ class SpeechExtractor:
         self.max_seconds = max_seconds
         self.timeout_s = timeout_s
 
-    def extract(self, media: MediaInput) -> list[FoundClue]:
+    def extract(self, media: MediaInput) -> list[Clue]:
         rate = 16000
         samples = extract_audio(media.path, rate, self.timeout_s, max_seconds=self.max_seconds)
         return [
-            FoundClue(
+            Clue(
                 kind="speech",
                 value=f"{start:.2f}-{end:.2f} s",
                 confidence=0.7,

@@ -48,14 +48,15 @@ class CluesPart:
                 c.kind,
                 c.value,
                 c.confidence,
-                c.region.as_dict() if c.region else None,
+                c.region.to_dict() if c.region else None,  # type: ignore[arg-type]
             )
             for o in outcomes
             for c in o.clues
         )
         evidence = [
-            ClueEvidence(c.kind, c.value, c.confidence, f"{c.kind} from {c.extractor}")
-            for c in clues
+            ClueEvidence(c, f"{c.kind} from {o.extractor}")
+            for o in outcomes
+            for c in o.clues
             if c.kind in EVIDENCE_KINDS
         ]
         return FileClues(

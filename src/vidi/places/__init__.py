@@ -1,6 +1,7 @@
 """Place: evidence tables (languages, GS1 prefixes, mains, time zones) and their fusion
 into a ranked list of likely countries. Pure: reads packaged data, never the store."""
 
+from vidi.places.clue import Clue, Region
 from vidi.places.countries import country_codes, country_name, normalise_country
 from vidi.places.evidence import ClueEvidence, clue_likelihood
 from vidi.places.fusion import (
@@ -27,11 +28,13 @@ __all__ = [
     "FLOOR",
     "KIND_FLOORS",
     "MODEL_DOUBT",
+    "Clue",
     "ClueEvidence",
     "CountryScore",
     "Estimate",
     "IgnoredClue",
     "Reason",
+    "Region",
     "check_digit_ok",
     "clue_likelihood",
     "combine",

@@ -7,7 +7,8 @@ This module keeps the names other modules import.
 
 from __future__ import annotations
 
+from vidi.places.clue import ClueEvidence
 from vidi.places.kinds import COUNTRY_KINDS, EVIDENCE_KINDS, clue_likelihood
-from vidi.places.likelihoods import ClueEvidence, Likelihood
+from vidi.places.likelihoods import Likelihood
 
 __all__ = ["COUNTRY_KINDS", "EVIDENCE_KINDS", "ClueEvidence", "Likelihood", "clue_likelihood"]

@@ -22,9 +22,10 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from vidi.places.clue import ClueEvidence
 from vidi.places.countries import country_codes, country_name
 from vidi.places.kinds import DEFAULT_WEIGHTS, FLOOR, KIND_FLOORS, clue_likelihood
-from vidi.places.likelihoods import ClueEvidence, Likelihood
+from vidi.places.likelihoods import Likelihood
 
 DUPLICATE_DECAY = 0.5
 """The k-th repeat of the same clue counts ``DUPLICATE_DECAY ** (k - 1)``."""

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from vidi.places.clue import ClueEvidence
 from vidi.places.likelihoods import (
-    ClueEvidence,
     Likelihood,
     country_likelihood,
     gs1_likelihood,

@@ -11,26 +11,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from vidi.places.clue import ClueEvidence
 from vidi.places.countries import country_codes, normalise_country
 from vidi.places.gs1 import barcode_shares, check_digit_ok, gs1_prefix
 from vidi.places.languages import language_shares, normalise_language
 from vidi.places.mains import mains_shares
 from vidi.places.timezones import format_offset, offset_shares, parse_offset
-
-
-@dataclass(frozen=True)
-class ClueEvidence:
-    """One clue as the fusion sees it; ``kind`` is a word of :data:`vidi.places.kinds.CLUE_KINDS`.
-
-    ``label`` names the clue for a person, e.g. ``"clue #12 (text, media 3fa2…)"``;
-    ``at`` is the capture time for ``tz_offset`` clues when it is known.
-    """
-
-    kind: str
-    value: str
-    confidence: float
-    label: str
-    at: datetime | None = None
 
 
 @dataclass(frozen=True)
