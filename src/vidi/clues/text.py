@@ -15,12 +15,13 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, cast
 
 import pytesseract
 from PIL import Image, ImageStat
 
-from vidi.clues.base import FoundClue, MediaInput, Region, open_picture
+from vidi.clues.base import Clue, ClueDetail, MediaInput, Region, open_picture
+from vidi.clues.wordlists import wordlist_hits
 from vidi.errors import ConfigError
 
 TEXT_VERSION = "2"
@@ -76,6 +77,12 @@ SCRIPT_LETTERS = {
 MIN_SCRIPT_SHARE = 0.8
 #: Mean word confidence (0..100) below which the text is too doubtful for a language clue.
 MIN_LANGUAGE_TEXT_CONFIDENCE = 70.0
+#: Share of the text's words (≥ 3 letters) that must be in the language's word list for a
+#: language clue; junk read from a picture finds almost none (docs/clues.md).
+MIN_WORDLIST_HIT_RATE = 0.5
+#: From this share of listed words up, the language clue keeps its full confidence; below
+#: it, the confidence is scaled down in proportion.
+FULL_WORDLIST_HIT_RATE = 0.8
 #: Scripts whose one character is a syllable or a word: fewer are needed for a language.
 DENSE_SCRIPTS = ("CJK", "HIRAGANA", "KATAKANA", "HANGUL", "THAI")
 #: The language is guessed from text with at least this many characters of a dense script.
@@ -131,7 +138,7 @@ class TextExtractor:
         self.detect_languages = tuple(sorted(detect_languages)) if detect_languages else None
         self.high_accuracy = high_accuracy
 
-    def extract(self, media: MediaInput) -> list[FoundClue]:
+    def extract(self, media: MediaInput) -> list[Clue]:
         image = media.image if media.image is not None else open_picture(media, "RGB")
         if image is None:
             return []
@@ -148,14 +155,14 @@ class TextExtractor:
         language = plausible_language(language, clues, script)
         return clues + ([language] if language else [])
 
-    def _read(self, grey: Image.Image, scale: float, packs: str) -> list[FoundClue]:
+    def _read(self, grey: Image.Image, scale: float, packs: str) -> list[Clue]:
         lines = [line for line in reading_order(_ocr(grey, scale, packs)) if line]
         clues = [_line_clue(line, packs) for line in lines]
         return [c for c in clues if c.confidence * 100 >= MIN_LINE_CONFIDENCE]
 
     def _second_latin_reading(
-        self, grey: Image.Image, scale: float, first: list[FoundClue]
-    ) -> list[FoundClue] | None:
+        self, grey: Image.Image, scale: float, first: list[Clue]
+    ) -> list[Clue] | None:
         """Latin text read again with the packs of the languages the first reading suggests.
 
         Each candidate's pack reads alone (a 20-language ``-l`` list takes several times
@@ -172,9 +179,13 @@ class TextExtractor:
         return max(readings, key=_mean_word_confidence, default=None)
 
 
-def _mean_word_confidence(lines: Sequence[FoundClue]) -> float:
+def _mean_word_confidence(lines: Sequence[Clue]) -> float:
     """Mean Tesseract confidence (0..100) of the words of these lines; 0 without words."""
-    words = [float(w["conf"]) for line in lines for w in line.detail.get("words", [])]
+    words = [
+        float(w["conf"])
+        for line in lines
+        for w in cast(list[dict[str, float]], line.detail.get("words", []))
+    ]
     return sum(words) / len(words) if words else 0.0
 
 
@@ -291,12 +302,12 @@ def reading_order(words_by_line: list[list[OcrWord]]) -> list[list[OcrWord]]:
     return sorted(words_by_line, key=lambda ws: (min(w.y for w in ws), min(w.x for w in ws)))
 
 
-def _line_clue(words: list[OcrWord], packs: str = "") -> FoundClue:
+def _line_clue(words: list[OcrWord], packs: str = "") -> Clue:
     x0, y0 = min(w.x for w in words), min(w.y for w in words)
     x1 = max(w.x + w.width for w in words)
     y1 = max(w.y + w.height for w in words)
     confidence = sum(w.confidence for w in words) / len(words) / 100.0
-    return FoundClue(
+    return Clue(
         kind="text",
         value=" ".join(w.text for w in words),
         confidence=round(confidence, 3),
@@ -371,14 +382,15 @@ def script_share(text: str, script: str) -> float:
 
 
 def plausible_language(
-    language: FoundClue | None, lines: Sequence[FoundClue], script: str | None
-) -> FoundClue | None:
+    language: Clue | None, lines: Sequence[Clue], script: str | None
+) -> Clue | None:
     """The language clue if the text it was guessed from is plausible, its confidence
     scaled by how sure Tesseract was of the words; None for unreadable text.
 
     Text read with the wrong script's packs is junk in another script: Greek read with
     Latin packs looked like Tsonga at confidence 1.00. The letters must be in the script
-    OSD found, and Tesseract must have been fairly sure of the words.
+    OSD found, Tesseract must have been fairly sure of the words, and where the language
+    has a word list (:mod:`vidi.clues.wordlists`) enough of the words must be in it.
     """
     if language is None or not lines:
         return None
@@ -389,14 +401,22 @@ def plausible_language(
     share = script_share(whole, script) if script is not None and script in SCRIPT_LETTERS else 1.0
     if share < MIN_SCRIPT_SHARE:
         return None
-    confidence = round(language.confidence * word_confidence / 100.0, 3)
+    hits = wordlist_hits(whole, language.value)
+    if hits is not None and hits.rate < MIN_WORDLIST_HIT_RATE:
+        return None
+    confidence = language.confidence * word_confidence / 100.0
     detail = {**language.detail, "script": script, "word_confidence": round(word_confidence, 1)}
-    return FoundClue(kind="language", value=language.value, confidence=confidence, detail=detail)
+    if hits is not None:
+        confidence *= min(1.0, hits.rate / FULL_WORDLIST_HIT_RATE)
+        detail["wordlist"] = {"pack": hits.pack, "words": hits.words, "found": hits.found}
+    return Clue(
+        kind="language", value=language.value, confidence=round(confidence, 3), detail=detail
+    )
 
 
 def detect_language(
     text: str, codes: tuple[str, ...] | None = None, high_accuracy: bool = False
-) -> FoundClue | None:
+) -> Clue | None:
     """The language of ``text`` as a ``language`` clue (ISO 639-1), or None if too short.
 
     Low-accuracy mode (trigrams only) is fast and small but unsure on short text, which
@@ -412,8 +432,10 @@ def detect_language(
         ranked = _ranked(text, candidates, True)
     if not ranked:
         return None
-    runners_up = [{"language": code, "confidence": round(v, 3)} for code, v in ranked[1:4]]
-    return FoundClue(
+    runners_up: list[ClueDetail] = [
+        {"language": code, "confidence": round(v, 3)} for code, v in ranked[1:4]
+    ]
+    return Clue(
         kind="language",
         value=ranked[0][0],
         confidence=round(ranked[0][1], 3),
