@@ -15,8 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vidi.estimates import estimate_media, media_clues
+from vidi.places.clue import Region
 from vidi.places.fusion import Estimate
 from vidi.store.models import Case, HashList, HashListEntry, Match, Media, Occurrence, Source
+from vidi.store.models import Clue as ClueRow
 
 MAX_OCCURRENCES = 200
 MAX_MATCHES = 200
@@ -172,19 +174,11 @@ def _cases_of(session: Session, shas: set[str]) -> dict[str, list[str]]:
     return found
 
 
-def _clue(clue: Any) -> RegionClue:
-    region = clue.region or {}
-    # Extractors write width/height; a region drawn by an investigator is w/h.
-    sides = (
-        region.get("x"),
-        region.get("y"),
-        region.get("width", region.get("w")),
-        region.get("height", region.get("h")),
-    )
-    numbers = [int(v) for v in sides if isinstance(v, int | float)]
-    box = None
-    if len(numbers) == 4:
-        x, y, width, height = numbers
+def _clue(clue: ClueRow) -> RegionClue:
+    region = Region.from_stored(clue.region)  # width/height found, or w/h drawn by hand
+    box = region.box if region is not None else None
+    if box is not None:
+        x, y, width, height = box
         box = (x, y, max(1, width), max(1, height))
     note = (clue.detail or {}).get("note")
     return RegionClue(
