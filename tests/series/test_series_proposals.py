@@ -63,3 +63,33 @@ def test_accepting_adds_the_media_and_rejecting_keeps_it_out_for_good(bench: Ben
         done = [e.action for e in session.query(AuditEvent).order_by(AuditEvent.seq)]
     assert "series.proposal.accepted" in done and "series.proposal.rejected" in done
     assert wb.audit_verify().ok
+
+
+def test_open_proposals_are_bounded_and_come_a_page_at_a_time(
+    bench: Bench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Four candidates (two beside the member, two near-duplicates) and room for two open
+    proposals: two are proposed, the others only as earlier ones are answered."""
+    from vidi.series import proposals
+
+    monkeypatch.setattr(proposals, "MAX_OPEN", 2)
+    wb = bench.workbench
+    series = wb.create_series("case-a", "set")
+    wb.add_to_series("case-a", series.id, bench.set1[:1])
+    bench.plant_group("g-1", [bench.set1[0], *bench.set2])
+    first = wb.series_proposals("case-a", series.id)
+    assert len(first) == 2
+    assert wb.series_proposals("case-a", series.id, limit=1) == first[:1]
+    assert wb.series_proposals("case-a", series.id, after=first[0].id) == first[1:]
+    assert wb.series_proposals("case-a", series.id, after=first[1].id) == []
+    seen = [p.media_sha256 for p in first]
+    wb.decide_proposal("case-a", series.id, first[0].id, False)
+    second = wb.series_proposals("case-a", series.id)
+    assert len(second) == 2 and second[0] == first[1]
+    seen.append(second[1].media_sha256)
+    wb.decide_proposal("case-a", series.id, second[0].id, True)
+    wb.decide_proposal("case-a", series.id, second[1].id, False)
+    last = wb.series_proposals("case-a", series.id)
+    seen.extend(p.media_sha256 for p in last)
+    assert sorted(seen) == sorted([*bench.set1[1:], *bench.set2])  # each once, none lost
+    assert wb.series_page("case-a", series.id).proposals == len(last) == 1

@@ -35,6 +35,17 @@ def web(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
         bench.workbench.close()
 
 
+@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
+def web_database(request: pytest.FixtureRequest) -> Iterator[str | None]:
+    """None (the home's SQLite file), then a fresh PostgreSQL database, for one module:
+    a module that builds its own bench (the live server of the browser tests) runs on both."""
+    if request.param == "sqlite":
+        yield None
+        return
+    with _postgres_database() as url:
+        yield url
+
+
 class _postgres_database:
     """A fresh PostgreSQL database for one module (skips, or fails under CI, without one)."""
 

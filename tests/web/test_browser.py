@@ -77,13 +77,16 @@ def _sign_in_if_asked(tab: Any, live: Live) -> None:
 
 
 @pytest.fixture(scope="module")
-def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Live]:
+def live(tmp_path_factory: pytest.TempPathFactory, web_database: str | None) -> Iterator[Live]:
+    """A live server over a bench on SQLite, then on PostgreSQL (``web_database``)."""
     if shutil.which(CHROMIUM) is None:
         pytest.skip("chromium is not installed (Debian package chromium)")
     import uvicorn
 
     folder = tmp_path_factory.mktemp("browser-web")
     settings = load_settings(folder / "home", env={}).with_changes(workers=1, batch_size=50)
+    if web_database is not None:
+        settings = settings.with_changes(database_url=web_database)
     web = build_web(settings, folder)
     more = folder / "more"
     more.mkdir()

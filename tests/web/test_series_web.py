@@ -164,3 +164,21 @@ def test_the_grading_page_carries_the_keys_and_no_inline_script(web: Web) -> Non
     assert alice.get("/static/grading.js").status_code == 200
     assert alice.get(f"/api/cases/{web.case_a}/search", params={"q": "nothing here"}).json() == []
     assert alice.get(f"/cases/{web.case_a}/search", params={"q": "x"}).status_code == 200
+
+
+def test_proposals_are_paged_by_the_last_id(web: Web) -> None:
+    alice = web.sign_in("alice")
+    made = alice.post(
+        f"/api/cases/{web.case_a}/series",
+        json={"name": "paged", "media": web.media_a[1:2]},
+        headers={"x-csrf-token": web.csrf(alice)},
+    ).json()
+    base = f"/api/cases/{web.case_a}/series/{made['id']}/proposals"
+    first = alice.get(base, params={"limit": 1}).json()
+    assert len(first) == 1
+    assert alice.get(base, params={"after": first[0]["id"]}).json() == []
+    assert alice.get(base, params={"limit": 501}).status_code == 422
+    page = f"/cases/{web.case_a}/series/{made['id']}"
+    assert f'id="proposal-{first[0]["id"]}"' in alice.get(page).text
+    after = alice.get(page, params={"proposals_after": first[0]["id"]}).text
+    assert "proposal-" not in after and "more-proposals" not in after

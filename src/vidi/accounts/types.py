@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from vidi.errors import VidiError
+from vidi.results import CaseInfo
 
 
 class Role(StrEnum):
@@ -182,6 +183,28 @@ class Exposure:
         data = asdict(self)
         data["settings"] = self.settings.to_dict()
         return data
+
+
+@dataclass(frozen=True)
+class CaseMembers:
+    """A case and the names of its members (the admin page's overview)."""
+
+    case_id: int
+    case: str
+    members: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class CaseAccess:
+    """One request's reading of who asks: the identity, the case of the path when they
+    are a member of it (None otherwise), and their exposure (None until fully signed in)."""
+
+    who: Identity
+    case: CaseInfo | None
+    exposure: Exposure | None
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vidi.accounts.passwords import hash_password, one_time_password
-from vidi.accounts.types import ExposureSettings, HashCosts, NewPassword, Role, UserInfo
+from vidi.accounts.types import (
+    CaseMembers,
+    ExposureSettings,
+    HashCosts,
+    NewPassword,
+    Role,
+    UserInfo,
+)
 from vidi.audit import record
 from vidi.errors import InvalidInput, NotFound
 from vidi.store.models import Case, CaseMember, UserAccount
@@ -96,6 +103,36 @@ def add_member(session: Session, case: Case, user_name: str, actor: str | None =
     session.flush()
     record(session, "member-add", f"case:{case.id}", {"user": user_name}, actor=actor)
     return True
+
+
+def remove_member(session: Session, case: Case, user_name: str, actor: str | None = None) -> bool:
+    """USER_NAME is no longer a member of CASE; False when they were not (audited when
+    removed). Membership is checked on every request, so it takes effect at once."""
+    user = get_user(session, user_name)
+    held = session.scalars(
+        select(CaseMember).where(CaseMember.case_id == case.id, CaseMember.user_id == user.id)
+    ).first()
+    if held is None:
+        return False
+    session.delete(held)
+    session.flush()
+    record(session, "member-remove", f"case:{case.id}", {"user": user_name}, actor=actor)
+    return True
+
+
+def case_members(session: Session) -> list[CaseMembers]:
+    """Every case, by name, with its members' names."""
+    names: dict[int, list[str]] = {}
+    for case_id, name in session.execute(
+        select(CaseMember.case_id, UserAccount.name)
+        .join(UserAccount, UserAccount.id == CaseMember.user_id)
+        .order_by(UserAccount.name)
+    ):
+        names.setdefault(case_id, []).append(name)
+    return [
+        CaseMembers(case.id, case.name, tuple(names.get(case.id, ())))
+        for case in session.scalars(select(Case).order_by(Case.name))
+    ]
 
 
 def member_case_ids(session: Session, user_id: int) -> list[int]:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 from vidi.accounts.types import (
     AccountPolicy,
+    CaseAccess,
+    CaseMembers,
     Exposure,
     ExposureSettings,
     Identity,
@@ -52,36 +54,59 @@ class AccountsPart:
 
         def report(self, case: str) -> CaseReport: ...
 
-    # Users and members (the command line; an admin's work)
+    # Users and members (an admin's work: the command line, or an admin on the web)
+    #
+    # WHO is None on the command line (the local user acts); from the web it is the
+    # signed-in admin, checked here (full session, role admin) and named in the audit.
 
-    def add_user(self, name: str, role: str) -> NewPassword:
+    def add_user(self, name: str, role: str, who: Identity | None = None) -> NewPassword:
         """A new user with a one-time password, to be changed at the first sign-in."""
         from vidi.accounts.users import add_user
 
         with self.db.session() as session:
-            return add_user(session, name, role, self.account_policy.hashing)
+            return add_user(session, name, role, self.account_policy.hashing, _admin(who))
 
-    def reset_password(self, name: str) -> NewPassword:
+    def reset_password(self, name: str, who: Identity | None = None) -> NewPassword:
         """A new one-time password for NAME; their open sessions end."""
         from vidi.accounts.users import reset_password
 
         with self.db.session() as session:
-            return reset_password(session, name, self.account_policy.hashing)
+            return reset_password(session, name, self.account_policy.hashing, _admin(who))
 
-    def users(self) -> list[UserInfo]:
+    def users(self, who: Identity | None = None) -> list[UserInfo]:
         from vidi.accounts.users import list_users
 
+        _admin(who)
         with self.db.session() as session:
             return list_users(session)
 
-    def add_member(self, case: str, user: str) -> Membership:
+    def add_member(self, case: str, user: str, who: Identity | None = None) -> Membership:
         """Let USER see CASE (every page, thumbnail and API route checks membership)."""
         from vidi.accounts.users import add_member
         from vidi.cases import get_case
 
         with self.db.session() as session:
-            added = add_member(session, get_case(session, case), user)
+            added = add_member(session, get_case(session, case), user, _admin(who))
         return Membership(case, user, added)
+
+    def remove_member(self, case: str, user: str, who: Identity | None = None) -> Membership:
+        """USER no longer sees CASE, from their next request on (``added`` False when they
+        were not a member)."""
+        from vidi.accounts.users import remove_member
+        from vidi.cases import get_case
+
+        with self.db.session() as session:
+            removed = remove_member(session, get_case(session, case), user, _admin(who))
+        return Membership(case, user, removed)
+
+    def case_members(self, who: Identity | None = None) -> list[CaseMembers]:
+        """Every case with the names of its members (an admin's overview: names only,
+        no case data)."""
+        from vidi.accounts.users import case_members
+
+        _admin(who)
+        with self.db.session() as session:
+            return case_members(session)
 
     def demo_admin(self, case: str) -> NewPassword | None:
         """An ``admin`` user who is a member of CASE, with a one-time password.
@@ -188,6 +213,30 @@ class AccountsPart:
         with self.db.session() as session:
             return [_case_info(c) for c in member_cases(session, _full(who))]
 
+    def identify_member(
+        self, token: str | None, case_id: int | None = None, *, now: datetime | None = None
+    ) -> CaseAccess:
+        """Who holds TOKEN, with (once fully signed in) their exposure and case CASE_ID
+        when they are a member of it, read in one transaction: the web asks this once per
+        request, instead of one round trip each."""
+        from vidi.accounts.access import member_case
+        from vidi.accounts.exposure import exposure
+        from vidi.accounts.sessions import identify
+        from vidi.errors import NotFound
+
+        when = _now(now)
+        with self.db.session() as session:
+            who = identify(session, token, when, self.account_policy)
+            if who.stage is not Stage.FULL:
+                return CaseAccess(who, None, None)
+            shown = exposure(session, who, when, self.account_policy)
+            if case_id is None:
+                return CaseAccess(who, None, shown)
+            try:
+                return CaseAccess(who, _case_info(member_case(session, who, case_id)), shown)
+            except NotFound:
+                return CaseAccess(who, None, shown)
+
     def member_case(self, who: Identity, case_id: int) -> CaseInfo:
         """The case when WHO is a member; NotFound otherwise (also for a guessed id)."""
         from vidi.accounts.access import member_case
@@ -253,6 +302,17 @@ class AccountsPart:
 
 def _now(now: datetime | None) -> datetime:
     return now if now is not None else datetime.now(UTC)
+
+
+def _admin(who: Identity | None) -> str | None:
+    """The actor for the audit trail: None (the local user) on the command line, else WHO
+    once checked to be a fully signed-in admin."""
+    from vidi.accounts.access import require_role
+
+    if who is None:
+        return None
+    require_role(_full(who), Role.ADMIN)
+    return who.name
 
 
 def _full(who: Identity) -> Identity:

@@ -19,19 +19,44 @@ def serve(
     ctx: typer.Context,
     host: str = typer.Option("127.0.0.1", "--host", help="Address to listen on."),
     port: int = typer.Option(8080, "--port", min=1, max=65535),
+    workers: int = typer.Option(
+        0,
+        "--workers",
+        min=0,
+        max=64,
+        help="Server processes (0: one per CPU core up to 4 on PostgreSQL, 1 on SQLite).",
+    ),
 ) -> None:
     """Run the investigators' web workbench (no request log; sign-ins are audited)."""
+    import os
+
     import uvicorn
 
     from vidi.web import create_app
+    from vidi.web.serving import default_workers
 
     with friendly_errors():
         bench = workbench(ctx)
         bench.users()  # opens (and upgrades) the database now: a bad setting is one line
         app = create_app(bench)
-    console.print(styled("Vidi workbench on ", (f"http://{host}:{port}/", "bold")))
+    chosen = workers or default_workers(bench.settings.database_url)
+    processes = f" ({chosen} processes)" if chosen > 1 else ""
+    console.print(styled("Vidi workbench on ", (f"http://{host}:{port}/", "bold"), processes))
     # The access log would write every client address; the audit trail records what matters.
-    uvicorn.run(app, host=host, port=port, access_log=False, server_header=False)
+    if chosen == 1:
+        uvicorn.run(app, host=host, port=port, access_log=False, server_header=False)
+        return
+    bench.close()
+    os.environ["VIDI_HOME"] = str(bench.settings.home)  # what each worker process opens
+    uvicorn.run(
+        "vidi.web.serving:app_from_environment",
+        factory=True,
+        workers=chosen,
+        host=host,
+        port=port,
+        access_log=False,
+        server_header=False,
+    )
 
 
 @user_app.command("add")

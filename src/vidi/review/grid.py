@@ -11,10 +11,9 @@ the database filters while it walks.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, and_, exists, false, func, literal, not_, or_, select, text
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session, aliased
 
 from vidi.errors import InvalidInput
@@ -32,6 +31,11 @@ from vidi.store.models import (
     Occurrence,
     Source,
 )
+from vidi.store.queries import insert_ignoring_duplicates
+
+if TYPE_CHECKING:
+    from vidi.review.casepage import SourceInfo
+    from vidi.series.types import SeriesInfo
 
 GROUPS: tuple[str, ...] = ("new", "near-known", "known", "ignorable")
 """The review order: what may show a child still at risk first, what is known last."""
@@ -99,6 +103,15 @@ class GridPage:
             "next_cursor": self.next_cursor,
             "filter": self.filter.to_dict(),
         }
+
+
+@dataclass(frozen=True)
+class GridView:
+    """A grid page and what its filters offer: the case's sources and series."""
+
+    page: GridPage
+    sources: tuple[SourceInfo, ...]
+    series: tuple[SeriesInfo, ...]
 
 
 def parse_cursor(cursor: str | None) -> tuple[int, str]:
@@ -406,7 +419,7 @@ def sync_case_media(session: Session, case_id: int) -> int:
             Occurrence.media_sha256.is_not(None),
         )
     )
-    insert = _insert_ignoring_duplicates(session)
+    insert = insert_ignoring_duplicates(session)
     new = arrived.subquery()
     # SQLite needs a WHERE in an INSERT … SELECT … ON CONFLICT (its parser's ambiguity).
     rows = select(literal(case_id), new.c.media_sha256).where(new.c.media_sha256.is_not(None))
@@ -427,11 +440,6 @@ def renew_statistics(session: Session) -> None:
     committed: with none, the planner walks the whole case to fill one page."""
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("ANALYZE case_media"))
-
-
-def _insert_ignoring_duplicates(session: Session) -> Any:
-    dialect = session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
 
 
 def _is_hex(text: str) -> bool:

@@ -9,12 +9,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from vidi.accounts.types import Identity, Picture, Role
+from vidi.store.models import Case
 
 if TYPE_CHECKING:
     from vidi.config import Settings
     from vidi.review.casepage import HashListUse, SourceInfo
     from vidi.review.detail import MediaDetail
-    from vidi.review.grid import GridFilter, GridPage
+    from vidi.review.grid import GridFilter, GridPage, GridView
     from vidi.review.trail import TrailEvent
     from vidi.store.db import Database
 
@@ -42,6 +43,32 @@ class ReviewPart:
         listed = self._listed_case(who, case_id)
         with self.db.session() as session:
             return grid_page(session, listed, chosen, cursor, limit)
+
+    def review_grid_view(
+        self,
+        who: Identity,
+        case_id: int,
+        chosen: GridFilter,
+        cursor: str | None = None,
+        limit: int = 48,
+    ) -> GridView:
+        """As :meth:`review_grid`, with the sources and series its filters offer, read in
+        the same transaction (the grid page's one call after the listing)."""
+        from vidi.review.casepage import case_sources
+        from vidi.review.grid import GridView, grid_page
+        from vidi.series.series import list_series, member_counts
+        from vidi.series.workbench_part import _series_info
+
+        listed = self._listed_case(who, case_id)
+        with self.db.session() as session:
+            page = grid_page(session, listed, chosen, cursor, limit)
+            series = list_series(session, session.get_one(Case, listed))
+            counts = member_counts(session, [s.id for s in series])
+            return GridView(
+                page,
+                tuple(case_sources(session, listed)),
+                tuple(_series_info(s, counts.get(s.id, 0)) for s in series),
+            )
 
     def media_page(self, who: Identity, case_id: int, sha256: str) -> MediaDetail:
         """Where the item was found, what it matches, its clues and its country estimate."""

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import json
 import posixpath
-from collections.abc import Sequence
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import InstrumentedAttribute, Session
 
 from vidi import audit
 from vidi.errors import InvalidInput, NotFound
@@ -29,63 +29,97 @@ from vidi.store.models import (
     Media,
     Occurrence,
     Series,
+    SeriesMember,
     SeriesProposal,
     Source,
 )
-from vidi.store.queries import case_media, in_chunks
+from vidi.store.queries import in_chunks, insert_ignoring_duplicates
 
 SHARED_CLUE_KINDS = ("barcode", "qr_text", "text", "camera_serial")
 """Clue values that tie pictures together: the same product code, sign text or camera."""
 
-MAX_PROPOSALS = 500
-"""New proposals made at one time; a big folder does not flood the list."""
+MAX_OPEN = 500
+"""Open proposals at most: no new ones are looked for while this many wait for an answer,
+and a big folder does not flood the list."""
+
+MAX_FOLDERS = 100
+"""Folders looked into at one time (those of the members added last)."""
+
+FOLDER_BATCH = 20
+"""Folders asked for in one query (one walk over a source's files at worst)."""
 
 PROPOSED, ACCEPTED, REJECTED = "proposed", "accepted", "rejected"
 
 Reasons = dict[str, list[dict[str, str]]]
 
 
-def refresh_proposals(session: Session, case: Case, series: Series) -> list[SeriesProposal]:
-    """Work out the candidates now; store new ones; return the open proposals."""
+def refresh_proposals(session: Session, case: Case, series: Series) -> None:
+    """Look for new candidates and store them as open proposals, a bounded amount of work.
+
+    Nothing is looked for while MAX_OPEN proposals wait for an answer; otherwise each
+    finder asks the database for at most the room left (SQL ``LIMIT``), leaving out
+    members and media already proposed (open, accepted or rejected), so a folder of a
+    million files costs one bounded query, not a million rows. An open proposal keeps
+    the reasons it was made with.
+    """
+    room = MAX_OPEN - open_count(session, series)
     members = series_media(session, series)
+    if room <= 0 or not members:
+        return
     found: Reasons = {}
-    if members:
-        _near_duplicates(session, case, members, found)
-        _same_folder(session, case, members, found)
-        _shared_clues(session, case, members, found)
-        _same_scene(session, case, members, found)
-    for sha in members:
+    for finder in (_near_duplicates, _same_folder, _shared_clues, _same_scene):
+        finder(session, case, series, members, found, room)
+    for sha in set(members) | _proposed(session, series, list(found)):
         found.pop(sha, None)
-    existing = {
-        p.media_sha256: p
-        for p in session.scalars(
-            select(SeriesProposal).where(SeriesProposal.series_id == series.id)
-        )
-    }
-    made = 0
-    for sha, reasons in sorted(found.items()):
-        proposal = existing.get(sha)
-        if proposal is None:
-            if made >= MAX_PROPOSALS:
-                continue
-            session.add(
-                SeriesProposal(
-                    series_id=series.id, media_sha256=sha, reasons=reasons, state=PROPOSED
+    rows = [
+        {"series_id": series.id, "media_sha256": sha, "reasons": reasons, "state": PROPOSED}
+        for sha, reasons in sorted(found.items())[:room]
+    ]
+    if rows:
+        # Two pages opened at once may find the same candidates: the second one's copy
+        # of a proposal is skipped, not an error.
+        insert = insert_ignoring_duplicates(session)
+        session.execute(insert(SeriesProposal).values(rows).on_conflict_do_nothing())
+
+
+def _proposed(session: Session, series: Series, sha256s: list[str]) -> set[str]:
+    """Those of SHA256S already proposed for SERIES (in any state)."""
+    held: set[str] = set()
+    for chunk in in_chunks(sha256s):
+        held.update(
+            session.scalars(
+                select(SeriesProposal.media_sha256).where(
+                    SeriesProposal.series_id == series.id, SeriesProposal.media_sha256.in_(chunk)
                 )
             )
-            made += 1
-        elif proposal.state == PROPOSED:
-            proposal.reasons = reasons
-    session.flush()
-    return open_proposals(session, series)
+        )
+    return held
 
 
-def open_proposals(session: Session, series: Series) -> list[SeriesProposal]:
+def open_count(session: Session, series: Series) -> int:
+    """How many proposals of SERIES wait for an answer."""
+    counted = session.scalar(
+        select(func.count())
+        .select_from(SeriesProposal)
+        .where(SeriesProposal.series_id == series.id, SeriesProposal.state == PROPOSED)
+    )
+    return int(counted or 0)
+
+
+def open_proposals(
+    session: Session, series: Series, after: int = 0, limit: int = MAX_OPEN
+) -> list[SeriesProposal]:
+    """A page of the open proposals, oldest first: those with an id above AFTER (keyset)."""
     return list(
         session.scalars(
             select(SeriesProposal)
-            .where(SeriesProposal.series_id == series.id, SeriesProposal.state == PROPOSED)
+            .where(
+                SeriesProposal.series_id == series.id,
+                SeriesProposal.state == PROPOSED,
+                SeriesProposal.id > after,
+            )
             .order_by(SeriesProposal.id)
+            .limit(max(0, min(limit, MAX_OPEN)))
         )
     )
 
@@ -124,18 +158,30 @@ def _add(found: Reasons, sha: str | None, kind: str, detail: str) -> None:
         reasons.append({"kind": kind, "detail": detail})
 
 
-def _in_case(session: Session, case: Case, sha256s: Sequence[str]) -> set[str]:
-    held: set[str] = set()
-    for chunk in in_chunks(list(sha256s)):
-        held.update(
-            s
-            for s in session.scalars(case_media(case.id).where(Occurrence.media_sha256.in_(chunk)))
-            if s is not None
-        )
-    return held
+def _new_to(series: Series, column: InstrumentedAttribute[Any]) -> ColumnElement[bool]:
+    """COLUMN names a media item that is neither a member of SERIES nor proposed for it."""
+    return and_(
+        column.is_not(None),
+        column.not_in(select(SeriesMember.media_sha256).where(SeriesMember.series_id == series.id)),
+        column.not_in(
+            select(SeriesProposal.media_sha256).where(SeriesProposal.series_id == series.id)
+        ),
+    )
 
 
-def _near_duplicates(session: Session, case: Case, members: list[str], found: Reasons) -> None:
+def _in_case(case: Case, column: InstrumentedAttribute[Any]) -> ColumnElement[bool]:
+    """COLUMN names a media item with a file in CASE (a lookup per row, by index)."""
+    return (
+        select(Occurrence.id)
+        .join(Source, Source.id == Occurrence.source_id)
+        .where(Source.case_id == case.id, Occurrence.media_sha256 == column)
+        .exists()
+    )
+
+
+def _near_duplicates(
+    session: Session, case: Case, series: Series, members: list[str], found: Reasons, room: int
+) -> None:
     groups: set[str] = set()
     for chunk in in_chunks(members):
         groups.update(
@@ -145,41 +191,85 @@ def _near_duplicates(session: Session, case: Case, members: list[str], found: Re
         )
     for chunk in in_chunks(sorted(groups)):
         rows = session.execute(
-            select(Media.sha256, Media.group_id).where(
-                Media.group_id.in_(chunk), Media.sha256.in_(case_media(case.id))
+            select(Media.sha256, Media.group_id)
+            .where(
+                Media.group_id.in_(chunk),
+                _new_to(series, Media.sha256),
+                _in_case(case, Media.sha256),
             )
+            .limit(room)
         )
         for sha, group in rows:
             _add(found, sha, "near_duplicate", f"near-duplicate group {group}")
 
 
-def _folder(occurrence: Occurrence) -> tuple[int, str, str]:
-    chain = json.dumps(occurrence.archive_chain or [], sort_keys=True)
-    return occurrence.source_id, chain, posixpath.dirname(occurrence.path.replace("\\", "/"))
+def _folder(path: str, chain: list[Any] | None) -> tuple[str, str]:
+    return json.dumps(chain or [], sort_keys=True), posixpath.dirname(path.replace("\\", "/"))
 
 
-def _same_folder(session: Session, case: Case, members: list[str], found: Reasons) -> None:
-    folders: set[tuple[int, str, str]] = set()
-    for chunk in in_chunks(members):
-        rows = session.scalars(
-            select(Occurrence)
+def _like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _same_folder(
+    session: Session, case: Case, series: Series, members: list[str], found: Reasons, room: int
+) -> None:
+    """Files beside a member's file: the folders of the latest MAX_FOLDERS members' files.
+
+    There is no index on a file's folder, so each query walks one source's files until
+    it has ROOM new ones (``LIMIT``): fast where a folder is full of candidates, and at
+    worst one pass over the source per batch of FOLDER_BATCH folders.
+    """
+    folders: dict[int, set[tuple[str, str]]] = {}
+    latest = members[::-1]
+    for chunk in in_chunks(latest):
+        rows = session.execute(
+            select(Occurrence.source_id, Occurrence.path, Occurrence.archive_chain)
             .join(Source, Source.id == Occurrence.source_id)
             .where(Source.case_id == case.id, Occurrence.media_sha256.in_(chunk))
         )
-        folders.update(_folder(o) for o in rows)
-    for source_id in sorted({f[0] for f in folders}):
-        for occurrence in session.scalars(
-            select(Occurrence).where(
-                Occurrence.source_id == source_id, Occurrence.media_sha256.is_not(None)
+        for source_id, path, chain in rows:
+            places = folders.setdefault(source_id, set())
+            if sum(len(f) for f in folders.values()) < MAX_FOLDERS:
+                places.add(_folder(path, chain))
+        if sum(len(f) for f in folders.values()) >= MAX_FOLDERS:
+            break
+    slash_path = func.replace(Occurrence.path, "\\", "/")
+    for source_id, places in sorted(folders.items()):
+        ordered = sorted(places)
+        for start in range(0, len(ordered), FOLDER_BATCH):
+            batch = ordered[start : start + FOLDER_BATCH]
+            wanted = set(batch)
+            patterns = []
+            for _, folder in batch:
+                prefix = _like(folder + "/") if folder else ""
+                patterns.append(
+                    and_(
+                        slash_path.like(prefix + "%", escape="\\"),
+                        slash_path.not_like(prefix + "%/%", escape="\\"),
+                    )
+                )
+            rows = session.execute(
+                select(Occurrence.media_sha256, Occurrence.path, Occurrence.archive_chain)
+                .where(
+                    Occurrence.source_id == source_id,
+                    or_(*patterns),
+                    _new_to(series, Occurrence.media_sha256),
+                )
+                .limit(room)
             )
-        ):
-            place = _folder(occurrence)
-            if place in folders:
-                shown = place[2] or "(top of the source)"
-                _add(found, occurrence.media_sha256, "same_folder", f"folder {shown}")
+            for sha, path, chain in rows:
+                place = _folder(path, chain)
+                if place in wanted:
+                    shown = place[1] or "(top of the source)"
+                    _add(found, sha, "same_folder", f"folder {shown}")
+            if len(found) >= room:
+                return
 
 
-def _shared_clues(session: Session, case: Case, members: list[str], found: Reasons) -> None:
+def _shared_clues(
+    session: Session, case: Case, series: Series, members: list[str], found: Reasons, room: int
+) -> None:
     rejected = select(ClueReview.clue_id).where(ClueReview.verdict == "rejected")
     values: set[tuple[str, str]] = set()
     for chunk in in_chunks(members):
@@ -197,27 +287,35 @@ def _shared_clues(session: Session, case: Case, members: list[str], found: Reaso
         wanted = sorted(v for k, v in values if k == kind)
         for chunk in in_chunks(wanted):
             rows = session.execute(
-                select(Clue.media_sha256, Clue.value).where(
+                select(Clue.media_sha256, Clue.value)
+                .where(
                     Clue.kind == kind,
                     Clue.value.in_(chunk),
-                    Clue.media_sha256.in_(case_media(case.id)),
+                    _new_to(series, Clue.media_sha256),
+                    _in_case(case, Clue.media_sha256),
                     Clue.id.not_in(rejected),
                 )
+                .limit(room)
             )
             for sha, value in rows:
                 _add(found, sha, "shared_clue", f"same {kind} {value[:80]!r}")
 
 
-def _same_scene(session: Session, case: Case, members: list[str], found: Reasons) -> None:
-    linked: set[str] = set()
+def _same_scene(
+    session: Session, case: Case, series: Series, members: list[str], found: Reasons, room: int
+) -> None:
     for chunk in in_chunks(members):
-        rows = session.execute(
-            select(Match.media_sha256, Match.other_sha256).where(
+        for one, other in session.execute(
+            select(Match.media_sha256, Match.other_sha256)
+            .where(
                 Match.kind == "scene",
-                or_(Match.media_sha256.in_(chunk), Match.other_sha256.in_(chunk)),
+                or_(
+                    and_(Match.media_sha256.in_(chunk), _in_case(case, Match.other_sha256)),
+                    and_(Match.other_sha256.in_(chunk), _in_case(case, Match.media_sha256)),
+                ),
             )
-        )
-        for one, other in rows:
-            linked.update(s for s in (one, other) if s is not None)
-    for sha in sorted(_in_case(session, case, sorted(linked))):
-        _add(found, sha, "same_scene", "linked to a member as the same scene")
+            .limit(room + len(chunk))
+        ):
+            for sha in (one, other):
+                if sha not in chunk:
+                    _add(found, sha, "same_scene", "linked to a member as the same scene")

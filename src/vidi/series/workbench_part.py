@@ -84,7 +84,7 @@ class SeriesPart:
     def series_page(self, case: int | str, series: int, who: Identity | None = None) -> SeriesPage:
         """The series' media, the clues they carry and its own estimate with reasons."""
         from vidi.estimates import estimate_media_set
-        from vidi.series.proposals import open_proposals
+        from vidi.series.proposals import open_count
         from vidi.series.series import case_series, clue_summary, series_media
 
         with self._case_work(case, who, change=False) as (session, found, _):
@@ -92,7 +92,7 @@ class SeriesPart:
             media = series_media(session, chosen)
             clues = tuple(ClueSummary(*row) for row in clue_summary(session, media))
             estimate = estimate_media_set(session, media, found.id)
-            waiting = len(open_proposals(session, chosen))
+            waiting = open_count(session, chosen)
             return SeriesPage(
                 _series_info(chosen, len(media)), tuple(media), clues, estimate, waiting
             )
@@ -144,17 +144,28 @@ class SeriesPart:
             )
 
     def series_proposals(
-        self, case: int | str, series: int, who: Identity | None = None
+        self,
+        case: int | str,
+        series: int,
+        who: Identity | None = None,
+        *,
+        after: int = 0,
+        limit: int | None = None,
     ) -> list[Proposal]:
-        """The media Vidi proposes for the series now, each with its reasons."""
-        from vidi.series.proposals import refresh_proposals
+        """The media Vidi proposes for the series now, each with its reasons.
+
+        New candidates are looked for first (a bounded amount of work; at most
+        ``MAX_OPEN`` proposals are open at once); then a page of the open ones, oldest
+        first: LIMIT of them (all when None) with an id above AFTER (keyset paging).
+        """
+        from vidi.series.proposals import MAX_OPEN, open_proposals, refresh_proposals
         from vidi.series.series import live_series
 
         with self._case_work(case, who, change=False) as (session, found, _):
-            return [
-                _proposal(p)
-                for p in refresh_proposals(session, found, live_series(session, found, series))
-            ]
+            chosen = live_series(session, found, series)
+            refresh_proposals(session, found, chosen)
+            page = open_proposals(session, chosen, after, MAX_OPEN if limit is None else limit)
+            return [_proposal(p) for p in page]
 
     def decide_proposal(
         self,

@@ -8,9 +8,11 @@ the review order, the estimates and search all start from; ``in_chunks`` keeps a
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from sqlalchemy import Select, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import Session
 
 from vidi.store.models import Occurrence, Source
 
@@ -34,3 +36,10 @@ def in_chunks(items: Sequence[T], size: int = IN_CHUNK) -> Iterator[Sequence[T]]
     """The items a slice at a time, for queries that put them in an ``IN (...)`` list."""
     for start in range(0, len(items), size):
         yield items[start : start + size]
+
+
+def insert_ignoring_duplicates(session: Session) -> Any:
+    """The dialect's ``insert`` (for ``.on_conflict_do_nothing()``): a row that another
+    transaction wrote first is skipped, not an error."""
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert

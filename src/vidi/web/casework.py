@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from vidi.review.grid import GRID_STATUSES_HELP, GridFilter
 from vidi.web.pages import render
-from vidi.web.rules import Access, rule
+from vidi.web.rules import Access, exposure_of, rule
 
 pages = APIRouter(include_in_schema=False)
 clear = APIRouter(tags=["media"])
@@ -73,21 +73,21 @@ def case_grid(
     workbench = request.app.state.workbench
     who = access.identity
     chosen = grid_filter(status, category, type, clue, country, source, series, graded, who.name)
-    exposure = workbench.exposure(who, now=request.app.state.clock())
-    page = workbench.review_grid(who, case_id, chosen, after, _page_size(exposure))
+    exposure = exposure_of(request, access)
+    view = workbench.review_grid_view(who, case_id, chosen, after, _page_size(exposure))
     query = {k: v for k, v in request.query_params.items() if k != "after" and v}
     return render(
         request,
         "case.html",
         access,
         case=access.case,
-        page=page,
-        media=page.items,
+        page=view.page,
+        media=view.page.items,
         chosen=chosen,
         query=query,
         first_page=not after,
-        sources=workbench.case_sources(who, case_id),
-        series=workbench.series_list(case_id, who),
+        sources=view.sources,
+        series=view.series,
         exposure=exposure,
     )
 
@@ -109,7 +109,7 @@ def case_report(request: Request, case_id: int, access: Access = rule("case_memb
         case=access.case,
         report=workbench.member_report(who, case_id).to_dict(),
         hashlists=workbench.case_hashlists(who, case_id),
-        exposure=workbench.exposure(who, now=request.app.state.clock()),
+        exposure=exposure_of(request, access),
     )
 
 
@@ -126,7 +126,7 @@ def media_page(
         access,
         case=access.case,
         item=workbench.media_page(who, case_id, sha256),
-        exposure=workbench.exposure(who, now=request.app.state.clock()),
+        exposure=exposure_of(request, access),
     )
 
 
@@ -146,7 +146,7 @@ def case_audit(
         access,
         case=access.case,
         events=workbench.case_trail(who, case_id, before),
-        exposure=workbench.exposure(who, now=request.app.state.clock()),
+        exposure=exposure_of(request, access),
     )
 
 

@@ -15,7 +15,7 @@ from starlette.concurrency import run_in_threadpool
 
 from vidi.accounts import SignedIn, SignInRefused, Stage
 from vidi.web import cookies
-from vidi.web.rules import Access, rule
+from vidi.web.rules import Access, exposure_of, rule
 
 router = APIRouter(include_in_schema=False)
 
@@ -147,7 +147,7 @@ def cases(request: Request, access: Access = rule("signed_in")) -> Response:
         "cases.html",
         access,
         cases=workbench.member_cases(who),
-        exposure=workbench.exposure(who, now=request.app.state.clock()),
+        exposure=exposure_of(request, access),
     )
 
 
@@ -159,7 +159,7 @@ def account(request: Request, access: Access = rule("signed_in")) -> Response:
         request,
         "account.html",
         access,
-        exposure=workbench.exposure(who, now=request.app.state.clock()),
+        exposure=exposure_of(request, access),
         me=workbench.me(who),
         totp=workbench.pending_totp(who),
     )
@@ -199,3 +199,14 @@ def enable_totp(
     if workbench.enable_totp(access.identity, code, now=request.app.state.clock()):
         return RedirectResponse("/account", status_code=303)
     raise SignInRefused("wrong code; scan the QR code again and send a current code")
+
+
+def _include_admin() -> None:
+    """The admin pages ride on this router (``vidi.web.admin``), so ``create_app`` adds
+    them with the other pages."""
+    from vidi.web import admin
+
+    router.routes.extend(admin.router.routes)
+
+
+_include_admin()

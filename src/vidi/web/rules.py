@@ -27,7 +27,8 @@ from typing import Any
 from fastapi import Depends, HTTPException, Request
 from starlette.concurrency import run_in_threadpool
 
-from vidi.accounts import Identity, NotSignedIn, Role, Stage
+from vidi.accounts import Exposure, Identity, NotSignedIn, Role, Stage
+from vidi.accounts.types import CaseAccess
 from vidi.results import CaseInfo
 
 SESSION_COOKIE = "vidi_session"
@@ -36,6 +37,7 @@ CSRF_HEADER = "x-csrf-token"
 CSRF_FIELD = "csrf_token"
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 RULES = ("public", "signing_in", "signed_in", "case_member", "case_investigator", "admin")
+CASE_RULES = ("case_member", "case_investigator")
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,8 @@ class Access:
 
     who: Identity | None = None
     case: CaseInfo | None = None
+    exposure: Exposure | None = None
+    """The user's exposure, read with the session (a full session only)."""
 
     @property
     def identity(self) -> Identity:
@@ -67,7 +71,8 @@ class Rule:
             if request.method not in SAFE_METHODS:
                 await _check_sign_in_csrf(request)
             return Access()
-        who = await _identity(request)
+        found = await _identity(request, with_case=self.access_rule in CASE_RULES)
+        who = found.who
         owes_a_step = who.stage is not Stage.FULL
         if owes_a_step and self.access_rule != "signing_in":
             raise HTTPException(401, "finish signing in first")
@@ -75,12 +80,13 @@ class Rule:
             await _check_csrf(request, who)
         if self.access_rule == "admin" and who.role is not Role.ADMIN:
             raise HTTPException(403, "this needs the role admin")
-        if self.access_rule in ("case_member", "case_investigator"):
-            case = await _member_case(request, who)
+        if self.access_rule in CASE_RULES:
+            if found.case is None:
+                raise HTTPException(404, "no such case")
             if self.access_rule == "case_investigator" and not who.may_change_cases:
                 raise HTTPException(403, "this needs the role investigator or admin")
-            return Access(who, case)
-        return Access(who)
+            return Access(who, found.case, found.exposure)
+        return Access(who, None, found.exposure)
 
 
 def rule(name: str) -> Any:
@@ -88,25 +94,35 @@ def rule(name: str) -> Any:
     return Depends(Rule(name))
 
 
-async def _identity(request: Request) -> Identity:
+async def _identity(request: Request, *, with_case: bool) -> CaseAccess:
+    """Who asks, their exposure and (WITH_CASE) the ``{case_id}`` of the path if they are
+    a member: one Workbench call, one database transaction per request."""
     workbench = request.app.state.workbench
     token = request.cookies.get(SESSION_COOKIE)
     now = request.app.state.clock()
+    case_id = None
+    if with_case:
+        try:
+            case_id = int(str(request.path_params.get("case_id", "")))
+        except (TypeError, ValueError):
+            case_id = 0  # no case has it: "no such case", once the session is checked
     try:
-        return await run_in_threadpool(workbench.identify, token, now=now)
+        found: CaseAccess = await run_in_threadpool(
+            workbench.identify_member, token, case_id, now=now
+        )
     except NotSignedIn as error:
         raise HTTPException(401, str(error)) from None
+    return found
 
 
-async def _member_case(request: Request, who: Identity) -> CaseInfo:
-    raw = str(request.path_params.get("case_id", ""))
-    try:
-        case_id = int(raw)
-    except (TypeError, ValueError):
-        raise HTTPException(404, "no such case") from None
-    workbench = request.app.state.workbench
-    case: CaseInfo = await run_in_threadpool(workbench.member_case, who, case_id)
-    return case
+def exposure_of(request: Request, access: Access) -> Exposure:
+    """The exposure the rule read, or (after a change in the request) a fresh reading."""
+    if access.exposure is not None:
+        return access.exposure
+    found: Exposure = request.app.state.workbench.exposure(
+        access.identity, now=request.app.state.clock()
+    )
+    return found
 
 
 async def _sent_token(request: Request) -> str:

@@ -14,7 +14,7 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from vidi.web.rules import Access, rule
+from vidi.web.rules import Access, exposure_of, rule
 
 pages = APIRouter(include_in_schema=False)
 api = APIRouter(tags=["series"])
@@ -23,6 +23,8 @@ Sha256 = Annotated[str, Field(min_length=1, max_length=64)]
 MediaList = Annotated[list[Sha256], Field(min_length=1, max_length=5000)]
 Id = Annotated[int, Field(ge=1, le=2**31 - 1)]
 PAGE = 48
+PROPOSALS_PAGE = 48
+"""Proposals shown on a series page; the rest a page at a time (``proposals_after``)."""
 
 
 def register(app: FastAPI) -> None:
@@ -36,9 +38,14 @@ def register(app: FastAPI) -> None:
 def _render(request: Request, name: str, access: Access, **context: Any) -> Response:
     from vidi.web.pages import render
 
-    who = access.identity
-    exposure = request.app.state.workbench.exposure(who, now=request.app.state.clock())
+    exposure = exposure_of(request, access)
     return render(request, name, access, case=access.case, exposure=exposure, **context)
+
+
+def _answer(value: Any) -> dict[str, Any]:
+    """A Workbench result (a dataclass with ``to_dict``) as the JSON answer."""
+    answer: dict[str, Any] = value.to_dict()
+    return answer
 
 
 # Pages
@@ -78,14 +85,23 @@ def series_list_page(
 
 @pages.get("/cases/{case_id}/series/{series_id}")
 def series_page(
-    request: Request, case_id: int, series_id: int, access: Access = rule("case_member")
+    request: Request,
+    case_id: int,
+    series_id: int,
+    proposals_after: int = Query(0, ge=0, le=2**31 - 1),
+    access: Access = rule("case_member"),
 ) -> Response:
-    """A series: its media, clue summary, its own estimate with reasons, and proposals."""
+    """A series: its media, clue summary, its own estimate with reasons, and a page of
+    proposals (PROPOSALS_PAGE of them, the next page after the last one's id)."""
     wb = request.app.state.workbench
     who = access.identity
     page = wb.series_page(case_id, series_id, who)
     proposals = (
-        wb.series_proposals(case_id, series_id, who) if page.series.merged_into is None else []
+        wb.series_proposals(
+            case_id, series_id, who, after=proposals_after, limit=PROPOSALS_PAGE + 1
+        )
+        if page.series.merged_into is None
+        else []
     )
     return _render(
         request,
@@ -93,7 +109,10 @@ def series_page(
         access,
         page=page,
         estimate=page.estimate.to_dict(5),
-        proposals=proposals,
+        proposals=proposals[:PROPOSALS_PAGE],
+        more_proposals=proposals[PROPOSALS_PAGE - 1].id
+        if len(proposals) > PROPOSALS_PAGE
+        else None,
         others=[s for s in wb.series_list(case_id, who) if s.id != series_id],
     )
 
@@ -145,8 +164,7 @@ def set_scale(
     request: Request, case_id: int, body: ScaleBody, access: Access = rule("case_investigator")
 ) -> dict[str, Any]:
     wb = request.app.state.workbench
-    result: dict[str, Any] = wb.set_grade_scale(case_id, body.categories, access.identity).to_dict()
-    return result
+    return _answer(wb.set_grade_scale(case_id, body.categories, access.identity))
 
 
 @api.post("/cases/{case_id}/grades")
@@ -155,8 +173,7 @@ def grade(
 ) -> dict[str, Any]:
     """Grade one or many media items (a category word of the case, or its digit)."""
     wb = request.app.state.workbench
-    result: dict[str, Any] = wb.grade(case_id, body.media, body.category, access.identity).to_dict()
-    return result
+    return _answer(wb.grade(case_id, body.media, body.category, access.identity))
 
 
 @api.post("/cases/{case_id}/grades/not-pertinent")
@@ -165,8 +182,7 @@ def grade_page(
 ) -> dict[str, Any]:
     """Grade every item shown on a page as not pertinent."""
     wb = request.app.state.workbench
-    result: dict[str, Any] = wb.grade_not_pertinent(case_id, body.media, access.identity).to_dict()
-    return result
+    return _answer(wb.grade_not_pertinent(case_id, body.media, access.identity))
 
 
 @api.get("/cases/{case_id}/media/{sha256}/group")
@@ -188,8 +204,7 @@ def grade_group(
 ) -> dict[str, Any]:
     wb = request.app.state.workbench
     graded = wb.grade_group(case_id, sha256, body.category, access.identity)
-    result: dict[str, Any] = graded.to_dict()
-    return result
+    return _answer(graded)
 
 
 # The JSON API: series
@@ -229,8 +244,7 @@ def create_series(
     created = wb.create_series(case_id, body.name, who)
     if body.media:
         wb.add_to_series(case_id, created.id, body.media, who)
-    result: dict[str, Any] = wb.series_page(case_id, created.id, who).series.to_dict()
-    return result
+    return _answer(wb.series_page(case_id, created.id, who).series)
 
 
 @api.get("/cases/{case_id}/series/{series_id}")
@@ -239,8 +253,7 @@ def series(
 ) -> dict[str, Any]:
     """The series' media, clue summary and its own estimate with reasons."""
     page = request.app.state.workbench.series_page(case_id, series_id, access.identity)
-    result: dict[str, Any] = page.to_dict()
-    return result
+    return _answer(page)
 
 
 @api.post("/cases/{case_id}/series/{series_id}/media")
@@ -253,10 +266,7 @@ def add_media(
 ) -> dict[str, Any]:
     """Add one or many media items of the case to the series."""
     wb = request.app.state.workbench
-    result: dict[str, Any] = wb.add_to_series(
-        case_id, series_id, body.media, access.identity
-    ).to_dict()
-    return result
+    return _answer(wb.add_to_series(case_id, series_id, body.media, access.identity))
 
 
 @api.post("/cases/{case_id}/series/{series_id}/merge")
@@ -269,10 +279,7 @@ def merge(
 ) -> dict[str, Any]:
     """Move the other series' media into this one."""
     wb = request.app.state.workbench
-    result: dict[str, Any] = wb.merge_series(
-        case_id, series_id, body.other, access.identity
-    ).to_dict()
-    return result
+    return _answer(wb.merge_series(case_id, series_id, body.other, access.identity))
 
 
 @api.post("/cases/{case_id}/series/{series_id}/split")
@@ -286,16 +293,23 @@ def split(
     """Move the named media to a new series."""
     wb = request.app.state.workbench
     change = wb.split_series(case_id, series_id, body.media, body.name, access.identity)
-    result: dict[str, Any] = change.to_dict()
-    return result
+    return _answer(change)
 
 
 @api.get("/cases/{case_id}/series/{series_id}/proposals")
 def proposals(
-    request: Request, case_id: int, series_id: int, access: Access = rule("case_member")
+    request: Request,
+    case_id: int,
+    series_id: int,
+    after: int = Query(0, ge=0, le=2**31 - 1),
+    limit: int = Query(100, ge=1, le=500),
+    access: Access = rule("case_member"),
 ) -> list[Any]:
-    """Media Vidi proposes for the series, each with its reasons."""
-    found = request.app.state.workbench.series_proposals(case_id, series_id, access.identity)
+    """Media Vidi proposes for the series, each with its reasons: LIMIT of them, oldest
+    first, with an id above AFTER (the last id of the previous page)."""
+    found = request.app.state.workbench.series_proposals(
+        case_id, series_id, access.identity, after=after, limit=limit
+    )
     return [p.to_dict() for p in found]
 
 
@@ -310,8 +324,7 @@ def decide(
     """Accept (the media joins the series) or reject one proposal."""
     wb = request.app.state.workbench
     decided = wb.decide_proposal(case_id, series_id, body.proposal, body.accept, access.identity)
-    result: dict[str, Any] = decided.to_dict()
-    return result
+    return _answer(decided)
 
 
 # The JSON API: clues
@@ -363,8 +376,7 @@ def add_clue(
         note=body.note,
         who=access.identity,
     )
-    result: dict[str, Any] = added.to_dict()
-    return result
+    return _answer(added)
 
 
 @api.post("/cases/{case_id}/clues/verdict")
@@ -373,10 +385,7 @@ def verdict(
 ) -> dict[str, Any]:
     """Confirm or reject a clue of the case's media; a rejected clue stops counting."""
     wb = request.app.state.workbench
-    result: dict[str, Any] = wb.review_clue(
-        case_id, body.clue, body.verdict, access.identity
-    ).to_dict()
-    return result
+    return _answer(wb.review_clue(case_id, body.clue, body.verdict, access.identity))
 
 
 @api.get("/cases/{case_id}/search")
