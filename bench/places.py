@@ -34,6 +34,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -48,6 +49,7 @@ from vidi.clues.hum import MainsHumExtractor  # noqa: E402
 from vidi.clues.runner import run_extractors  # noqa: E402
 from vidi.clues.text import TextExtractor  # noqa: E402
 from vidi.config import Settings, load_settings  # noqa: E402
+from vidi.places.clue import Clue  # noqa: E402
 from vidi.places.evidence import EVIDENCE_KINDS, ClueEvidence  # noqa: E402
 from vidi.places.fusion import estimate_countries  # noqa: E402
 from vidi.places.mains import mains_shares  # noqa: E402
@@ -151,7 +153,7 @@ def evidence_of(
                 date = clue.detail.get("date")
                 at = datetime.fromisoformat(str(date)[:10]) if date else None
                 label = f"{clue.kind} {clue.value} ({path.name})"
-                evidence.append(ClueEvidence(clue.kind, clue.value, clue.confidence, label, at))
+                evidence.append(ClueEvidence(clue, label, at))
     return evidence
 
 
@@ -185,13 +187,68 @@ def _run(plan: Plan) -> dict:
     return run_series(plan, *_worker)
 
 
-def run_all(plans: list[Plan], folder: Path, jobs: int) -> list[dict]:
-    """Every series through the extractors, in ``jobs`` processes; results in plan order."""
+def run_all(plans: list[Plan], folder: Path, jobs: int, save: Path | None = None) -> list[dict]:
+    """Every series through the extractors, in ``jobs`` processes; results in plan order.
+
+    With ``save``, the series done so far are written there every 10 series: a run stopped
+    early leaves the first n series, the same as a run of ``--series n``.
+    """
+    rows: list[dict] = []
+
+    def keep(row: dict) -> None:
+        rows.append(row)
+        if save is not None and (len(rows) % 10 == 0 or len(rows) == len(plans)):
+            save_rows(rows, save)
+
     if jobs <= 1:
         _init_worker(folder)
-        return [_run(p) for p in plans]
+        for plan in plans:
+            keep(_run(plan))
+        return rows
     with ProcessPoolExecutor(jobs, initializer=_init_worker, initargs=(folder,)) as pool:
-        return list(pool.map(_run, plans))
+        for row in pool.map(_run, plans):
+            keep(row)
+    return rows
+
+
+def save_rows(rows: list[dict], path: Path) -> None:
+    """Each series' plan and evidence, the clues as plain (kind, value, confidence, label,
+    at) tuples: the file stays readable when the clue classes change."""
+    plain = [
+        {
+            "plan": row["plan"],
+            "evidence": [(e.kind, e.value, e.confidence, e.label, e.at) for e in row["evidence"]],
+        }
+        for row in rows
+    ]
+    partial = path.with_name(path.name + ".part")
+    partial.write_bytes(pickle.dumps(plain))
+    partial.replace(path)
+
+
+class _Unpickler(pickle.Unpickler):
+    """``Plan`` is pickled as ``__main__.Plan`` when this file runs as a script."""
+
+    def find_class(self, module: str, name: str) -> Any:
+        if module == "__main__" and name == "Plan":
+            return Plan
+        return super().find_class(module, name)
+
+
+def load_rows(path: Path) -> list[dict]:
+    """Series saved by :func:`save_rows`, their clues as evidence again."""
+    with path.open("rb") as f:
+        plain: list[dict] = _Unpickler(f).load()
+    return [
+        {
+            "plan": row["plan"],
+            "evidence": [
+                ClueEvidence(Clue(kind, value, confidence), label, at)
+                for kind, value, confidence, label, at in row["evidence"]
+            ],
+        }
+        for row in plain
+    ]
 
 
 def score(
@@ -232,28 +289,32 @@ def main() -> None:
     parser.add_argument("--show-misses", action="store_true")
     parser.add_argument("--weights", default="", help="e.g. barcode=0.7,language=1.2")
     parser.add_argument("--floors", default="", help="e.g. barcode=0.5,tz_offset=0.2")
-    parser.add_argument("--save", type=Path, help="keep the extracted evidence in this file")
+    parser.add_argument(
+        "--save", type=Path, help="keep the extracted evidence in this file (every 10 series)"
+    )
     parser.add_argument("--load", type=Path, help="re-fuse evidence saved by --save (fast)")
+    parser.add_argument(
+        "--no-scripts", action="store_true", help="skip the per-script OCR and barcode tables"
+    )
     args = parser.parse_args()
     series = 20 if args.quick else args.series
     started = time.perf_counter()
     if args.load:
-        report(pickle.loads(args.load.read_bytes()), args)
+        report(load_rows(args.load), args)
         return
     with tempfile.TemporaryDirectory(prefix="vidi-places-") as scratch:
         folder = Path(scratch)
         plans = [plan_series(args.seed, i, args.missing, args.misleading) for i in range(series)]
-        rows = run_all(plans, folder, args.jobs)
-        if args.save:
-            args.save.write_bytes(pickle.dumps(rows))
+        rows = run_all(plans, folder, args.jobs, args.save)
         print(
             f"{series} series over {len(COUNTRIES)} countries, seed {args.seed}; "
             f"{args.missing:.0%} with a lost clue, {args.misleading:.0%} with a misleading one; "
             f"OCR languages {OCR_LANGUAGES}"
         )
         report(rows, args)
-        script_table(folder, 2 if args.quick else None)
-        if not args.quick:
+        if not args.no_scripts:
+            script_table(folder, 2 if args.quick else None)
+        if not (args.quick or args.no_scripts):
             interference_table(folder, 6)
     print(f"\n{time.perf_counter() - started:.0f} s")
 

@@ -25,6 +25,7 @@ def _groups(rows: list[dict]) -> dict[str, list[dict]]:
             groups[f"{n} planted + lost clue"].append(row)
         if plan.misleading is not None:
             groups[f"{n} planted + misleading"].append(row)
+            groups[f"misleading {plan.misleading[0]} (any mix)"].append(row)
         if n >= 2:
             groups["all >= 2 planted"].append(row)
             if plan.misleading is not None:

@@ -16,6 +16,7 @@ from vidi.places import (
     estimate_countries,
 )
 from vidi.places.clue import Clue
+from vidi.places.kinds import DEFAULT_WEIGHTS, FLOOR
 
 
 def clue(
@@ -102,7 +103,9 @@ def test_a_single_weak_clue_never_rules_a_country_out() -> None:
     estimate = estimate_countries([clue("language", "pl")])
     assert all(cs.probability > 0 for cs in estimate.ranked)
     japan = next(cs for cs in estimate.ranked if cs.country == "JP")
-    assert japan.score > math.log(0.05) - 1e-9
+    # The floor bounds the likelihood ratio at ε; the kind's weight scales the log of it.
+    assert japan.score > DEFAULT_WEIGHTS["language"] * math.log(FLOOR) - 1e-9
+    assert japan.probability > 1e-5
 
 
 def test_gps_outweighs_one_language_clue() -> None:

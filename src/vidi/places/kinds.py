@@ -44,9 +44,10 @@ _shown = ClueKind  # a kind with no likelihood: shown, not fused
 # fmt: off
 # Weights of language, barcode/GS1, GPS, time zone and hum are fitted by
 # bench/places_calibrate.py on the even half of 240 bench/places.py series (local barcodes
-# re-issued abroad at IMPORTED_SHARE, and bound so that Dutch text on a German EAN still
-# ranks the Netherlands first: a label's language says where a product was sold) and
-# checked on the odd half; docs/places.md has the figures. The other weights are not fitted.
+# re-issued abroad at IMPORTED_SHARE; bound so that Dutch text on a German EAN still ranks
+# the Netherlands first and a GPS position outweighs one language clue, cases the bench
+# cannot show) and checked on the odd half; docs/places.md has the figures and caveats.
+# The other weights are not fitted.
 # A reference-gallery object (a shop's bag, a uniform logo) says where it is sold; objects
 # travel, so it counts like a near-duplicate's case and keeps a wide floor.
 KINDS: tuple[ClueKind, ...] = (
@@ -55,15 +56,15 @@ KINDS: tuple[ClueKind, ...] = (
     _shown("camera_serial", "camera or lens serial number from EXIF/maker notes"),
     _shown("software", "software that wrote the file"),
     _shown("capture_time", "capture time (ISO 8601, as written in the file)"),
-    ClueKind("tz_offset", "time-zone offset at capture (+HH:MM), from OffsetTime* tags", tz_likelihood, 1.5, 0.1),  # noqa: E501
+    ClueKind("tz_offset", "time-zone offset at capture (+HH:MM), from OffsetTime* tags", tz_likelihood, 2.0, 0.1),  # noqa: E501
     _shown("gps", "GPS position 'lat,lon' (decimal degrees)"),
-    ClueKind("gps_country", "ISO country code of the GPS position (offline gazetteer)", country_likelihood, 0.85, 0.02),  # noqa: E501
+    ClueKind("gps_country", "ISO country code of the GPS position (offline gazetteer)", country_likelihood, 1.2, 0.02),  # noqa: E501
     _shown("exif_thumbnail_differs", "embedded EXIF thumbnail differs from the picture (PDQ distance)"),  # noqa: E501
     _shown("exif_warning", "EXIF/XMP metadata could not be read in full (the reason is the value)"),  # noqa: E501
     _shown("text", "recognised text (OCR) of one line or block"),
-    ClueKind("language", "language of recognised text (ISO 639-1)", language_likelihood, 1.5),
-    ClueKind("barcode", "a 1D barcode's payload (type in detail)", gs1_likelihood, 0.85, 0.4),
-    ClueKind("gs1_country", "country of the GS1 member organisation that issued an EAN/UPC prefix", gs1_likelihood, 0.85, 0.4),  # noqa: E501
+    ClueKind("language", "language of recognised text (ISO 639-1)", language_likelihood, 1.2),
+    ClueKind("barcode", "a 1D barcode's payload (type in detail)", gs1_likelihood, 0.7, 0.4),
+    ClueKind("gs1_country", "country of the GS1 member organisation that issued an EAN/UPC prefix", gs1_likelihood, 0.7, 0.4),  # noqa: E501
     _shown("qr_text", "a QR code's payload"),
     ClueKind("enf_50hz", "mains hum at 50 Hz", mains_50hz_likelihood, 1.5, 0.1),
     ClueKind("enf_60hz", "mains hum at 60 Hz", mains_60hz_likelihood, 1.5, 0.1),
