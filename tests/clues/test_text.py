@@ -119,6 +119,21 @@ def test_greek_is_read_as_greek_when_its_pack_is_installed(load_font, make_media
     assert [c.value for c in found if c.kind == "language"] == ["el"]
 
 
+def test_a_one_line_sign_still_has_its_script_found(load_font, make_media):
+    """OSD's own minimum (50 characters) is more than one line holds: it named no script,
+    and the sign was read with the fallback packs as Latin junk."""
+    from vidi.clues.text import _prepared, detect_script, installed_packs
+
+    if not {"osd", "ell", "rus"} <= installed_packs():
+        pytest.skip("tesseract-ocr-osd, -ell and -rus are not installed")
+    font = load_font("DejaVuSans.ttf", 56)
+    assert detect_script(_prepared(_board("Аптека работает", font))[0]) == "Cyrillic"
+    picture = _board("Αρτοποιείο ανοιχτό κάθε μέρα", font)  # 28 characters
+    assert detect_script(_prepared(picture)[0]) == "Greek"
+    found = TextExtractor().extract(make_media_of(picture, make_media))
+    assert [c.value for c in found if c.kind == "language"] == ["el"]
+
+
 def test_czech_keeps_its_hacheks_and_is_not_slovak(load_font, make_media):
     from vidi.clues.text import installed_packs
 

@@ -234,15 +234,22 @@ def installed_packs() -> frozenset[str]:
         raise ConfigError("tesseract is not installed: apt-get install tesseract-ocr") from exc
 
 
+#: Characters OSD must find before it names a script. Tesseract's default, 50, is more
+#: than a one-line sign holds: OSD said nothing on nearly every sign of bench/ocr_scripts.py
+#: and the picture was read with the fallback packs (docs/performance.md).
+OSD_MIN_CHARACTERS = 5
+
+
 def detect_script(grey: Image.Image) -> str | None:
     """The script Tesseract's OSD sees (``"Latin"``, ``"Greek"``, ``"Han"``…), or None.
 
-    OSD needs a few dozen characters; on less, or without the ``osd`` pack, it says nothing.
+    OSD needs :data:`OSD_MIN_CHARACTERS`; on less, or without the ``osd`` pack, it says nothing.
     """
     if "osd" not in installed_packs():
         return None
+    config = f"--psm 0 -c min_characters_to_try={OSD_MIN_CHARACTERS}"
     try:
-        report = pytesseract.image_to_osd(grey, config="--psm 0", timeout=OCR_TIMEOUT_S)
+        report = pytesseract.image_to_osd(grey, config=config, timeout=OCR_TIMEOUT_S)
     except (pytesseract.TesseractError, RuntimeError):
         return None  # "Too few characters", or the timeout
     for line in str(report).splitlines():
