@@ -22,9 +22,6 @@ from vidi.places.clue import ClueDetail as ClueDetail
 from vidi.places.clue import Region as Region
 from vidi.places.kinds import CLUE_KINDS as CLUE_KINDS  # every kind, one line each there
 
-FoundClue = Clue
-"""The old name, kept only until clues/text.py (being edited) is committed with the new."""
-
 
 @dataclass(frozen=True)
 class MediaInput:
