@@ -34,8 +34,10 @@ CROP_CACHE = "private, max-age=300"
 def register(app: FastAPI) -> None:
     """Add these routes to APP (the one line in ``create_app``)."""
     from vidi.web.app import add_routes
+    from vidi.web.publications_api import api
 
     add_routes(app, pages)
+    add_routes(app, api, prefix="/api")  # the same steps as JSON (vidi.web.publications_api)
 
 
 def _refusal(error: VidiError) -> str:
