@@ -6,7 +6,9 @@
     a baseline JPEG's entropy-coded data has to be read to its end at any scale;
 (b) naive: Pillow full decode + ``pdqhash.compute`` + hashlib, one file at a time;
 (c) ``vidi ingest`` (database writes, thumbnails and all), with one worker process
-    (per core) and with every core.
+    (per core) and with every core; local features off, as before the feature stage;
+(d) (c) with local features extracted from the same decode, and (e) (d) followed by
+    the feature stage (vocabulary, object index, same-scene links).
 
 Prints images per second per core for each and the ratios (c)/(b) and (c)/(a).
 Usage: python bench/ingest.py [--images 400] [--out bench/out/ingest]
@@ -33,6 +35,7 @@ from vidi.cases import create_case
 from vidi.config import load_settings
 from vidi.demo import draw_scene
 from vidi.ingest.pipeline import ingest
+from vidi.objects.stage import run_feature_stage
 from vidi.store.db import Database
 
 SIZES = [(1024, 768), (1600, 1200), (2048, 1536), (4032, 3024)]
@@ -87,14 +90,21 @@ def naive(paths: list[Path]) -> None:
             pdqhash.compute(np.asarray(image.convert("RGB")))
 
 
-def vidi_ingest(paths: list[Path], workers: int) -> None:
+def vidi_ingest(paths: list[Path], workers: int, features: str = "off") -> None:
+    """``features``: "off" (ingest as before the feature stage), "extract" (ingest that also
+    extracts local features from its one decode), "stage" (that, then the feature stage:
+    vocabulary, index, same-scene links, as ``vidi ingest`` runs it)."""
     home = Path(tempfile.mkdtemp(prefix="vidi-bench-"))
     try:
-        settings = load_settings(home, env={}).with_changes(workers=workers)
+        settings = load_settings(home, env={}).with_changes(
+            workers=workers, features=features != "off"
+        )
         db = Database(settings.database_url)
         with db.session() as session:
-            create_case(session, "bench")
+            case_id = create_case(session, "bench").id
         ingest(db, settings, "bench", [paths[0].parent])
+        if features == "stage":
+            run_feature_stage(db, settings, case_id)
         db.close()
     finally:
         shutil.rmtree(home, ignore_errors=True)
@@ -111,11 +121,37 @@ def timed(label: str, fn, repeats: int) -> float:  # type: ignore[no-untyped-def
     return median
 
 
+def features_cost(paths: list[Path], repeats: int) -> None:
+    """(c), (d), (e) only, interleaved run by run so a changing load hits all alike."""
+    n = len(paths)
+    runs: dict[str, list[float]] = {"off": [], "extract": [], "stage": []}
+    for _ in range(repeats):
+        for mode in runs:
+            start = time.perf_counter()
+            vidi_ingest(paths, 1, mode)
+            runs[mode].append(time.perf_counter() - start)
+    off, extract, stage = (statistics.median(runs[m]) for m in ("off", "extract", "stage"))
+    for mode, times in runs.items():
+        print(
+            f"  vidi ingest, 1 worker, features {mode:<8} {', '.join(f'{t:.1f}' for t in times)} s"
+        )
+    print(
+        f"local features per picture: ingest {off / n * 1000:.0f} ms without them; extraction "
+        f"adds {(extract - off) / n * 1000:.0f} ms ({extract / off:.2f}x), extraction + stage "
+        f"add {(stage - off) / n * 1000:.0f} ms ({stage / off:.2f}x; target <= 1.5)"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--images", type=int, default=400)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--out", type=Path, default=Path("bench/out/ingest"))
+    parser.add_argument(
+        "--features-only",
+        action="store_true",
+        help="Time only (c), (d) and (e): what local features add to a whole ingest.",
+    )
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     paths = make_images(args.out / "photos", args.images)
@@ -125,12 +161,25 @@ def main() -> None:
         f"{cores} cores, Python {sys.version.split()[0]}"
     )
     digest_only(paths)  # warm the page cache: every contender reads from memory
+    if args.features_only:
+        features_cost(paths, args.repeats)
+        return
     t_digest = timed("(a) digest only, 1 process", lambda: digest_only(paths), args.repeats)
     t_least = timed(
         "(a') digest + least decode, 1 proc", lambda: digest_and_least_decode(paths), args.repeats
     )
     t_naive = timed("(b) naive decode+PDQ, 1 process", lambda: naive(paths), args.repeats)
     t_vidi1 = timed("(c) vidi ingest, 1 worker", lambda: vidi_ingest(paths, 1), args.repeats)
+    t_extract = timed(
+        "(d) vidi ingest + features, 1 worker",
+        lambda: vidi_ingest(paths, 1, "extract"),
+        args.repeats,
+    )
+    t_stage = timed(
+        "(e) (d) + feature stage, 1 worker",
+        lambda: vidi_ingest(paths, 1, "stage"),
+        args.repeats,
+    )
     t_vidin = timed(
         f"(c') vidi ingest, {cores} workers", lambda: vidi_ingest(paths, cores), args.repeats
     )
@@ -159,6 +208,12 @@ def main() -> None:
     )
     print(f"  least decode / vidi     = {per_core['least'] / per_core['vidi']:.2f}x slower")
     print(f"  vidi all cores / 1 core = {n / t_vidin / per_core['vidi']:.2f}x throughput")
+    print(
+        f"\nlocal features (object search), per picture: ingest {t_vidi1 / n * 1000:.1f} ms "
+        f"without them; extraction adds {(t_extract - t_vidi1) / n * 1000:.1f} ms "
+        f"({t_extract / t_vidi1:.2f}x), extraction + stage add "
+        f"{(t_stage - t_vidi1) / n * 1000:.1f} ms ({t_stage / t_vidi1:.2f}x; target <= 1.5)"
+    )
 
 
 if __name__ == "__main__":

@@ -13,6 +13,11 @@ from vidi.config import Settings, load_settings
 from vidi.store.db import Database
 from vidi_testing import PG_ADMIN_URL, scene
 
+# The feature stage (local features, object index, same-scene links) is off unless a
+# test is about it (tests/objects, tests/cli/test_objects_cli.py switch it on): it adds
+# a second of linking to every ingest of a few dozen pictures, in hundreds of tests.
+os.environ.setdefault("VIDI_FEATURES", "0")
+
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared"
 
@@ -20,7 +25,7 @@ SHARED = REPO.parent / "shared"
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     home = tmp_path / "home"
-    return load_settings(home, env={}).with_changes(workers=1, batch_size=50)
+    return load_settings(home, env={}).with_changes(workers=1, batch_size=50, features=False)
 
 
 @pytest.fixture

@@ -10,6 +10,12 @@ from vidi.config import Settings
 from vidi.store.db import Database
 
 
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """The shared settings with the feature stage on (it is off for other tests)."""
+    return settings.with_changes(features=True)
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def store(
     request: pytest.FixtureRequest, settings: Settings

@@ -13,7 +13,9 @@ from vidi.cases import create_case
 from vidi.config import Settings
 from vidi.demo.objects import crop_area, jpeg, paste, room, rotate, textured_object
 from vidi.estimates import estimate_media
+from vidi.fingerprints.local_features import decode
 from vidi.ingest.pipeline import ingest
+from vidi.ingest.records import MIRROR_FEATURES
 from vidi.objects import stage as stage_module
 from vidi.objects.gallery import import_gallery, list_galleries
 from vidi.objects.search import find_object
@@ -103,8 +105,46 @@ def test_a_box_around_an_object_finds_it_in_another_room(db, settings, tmp_path)
     assert abs(centre[1] - (where[1] + where[3] / 2)) < where[3] / 3
 
 
-def test_the_stage_resumes_after_a_crash(db, settings, seizure, monkeypatch) -> None:
+def test_ingest_stores_the_features_and_the_stage_links_without_decoding_again(
+    db, settings, seizure, monkeypatch
+) -> None:
     _ingest(db, settings, seizure)
+    with db.session() as session:
+        stored = session.scalars(select(LocalFeatureSet)).all()
+        sizes = {m.sha256: (m.width, m.height) for m in session.scalars(select(Media))}
+    assert len(stored) == 8
+    for row in stored:  # points in the original's pixels, not the reduced decode's
+        features = decode(row.data)
+        assert (features.width, features.height) == sizes[row.media_sha256]
+    mirrors = list((settings.blob_dir / MIRROR_FEATURES).rglob("*.vlf"))
+    assert len(mirrors) == 8
+
+    def no_decode(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise AssertionError("the stage decoded a picture ingest had already described")
+
+    monkeypatch.setattr(stage_module, "decode_image", no_decode)
+    summary = run_feature_stage(db, settings, _case_id(db))
+    assert summary.pictures == 8 and summary.failed == 0
+    room1 = _sha(db, seizure, "room1.jpg")
+    with db.session() as session:
+        linked = set(
+            session.scalars(
+                select(Match.other_sha256).where(Match.media_sha256 == room1, Match.kind == "scene")
+            )
+        )
+    assert linked == {_sha(db, seizure, f"room1-{k}.jpg") for k in ("crop", "turned", "mirror")}
+    assert not list((settings.blob_dir / MIRROR_FEATURES).rglob("*.vlf"))
+
+
+def test_ingest_with_features_off_extracts_none(db, settings, seizure) -> None:
+    _ingest(db, settings.with_changes(features=False), seizure)
+    with db.session() as session:
+        assert session.scalars(select(LocalFeatureSet)).all() == []
+    assert not (settings.blob_dir / MIRROR_FEATURES).exists()
+
+
+def test_the_stage_resumes_after_a_crash(db, settings, seizure, monkeypatch) -> None:
+    _ingest(db, settings.with_changes(features=False), seizure)  # the stage decodes
     calls = {"n": 0}
     real = stage_module.link_picture
 
@@ -122,7 +162,7 @@ def test_the_stage_resumes_after_a_crash(db, settings, seizure, monkeypatch) -> 
             select(ExtractionDone).where(ExtractionDone.extractor == "local_features")
         ).all()
         stored = session.scalars(select(LocalFeatureSet)).all()
-    assert len(done) == 3 and len(stored) == 4  # the fourth was stored, not finished
+    assert len(done) == 3 and len(stored) == 8  # a batch is described, then linked
     monkeypatch.setattr(stage_module, "link_picture", real)
     summary = run_feature_stage(db, settings, _case_id(db))
     assert summary.pictures == 5 and summary.remaining == 0

@@ -12,6 +12,19 @@ from vidi.fingerprints.audio import AudioPrint
 from vidi.media.digest import Digest
 from vidi.media.examine import PictureFacts, VideoFacts
 
+MIRROR_FEATURES = "features-mirror"
+"""Blob kind of a new picture's mirror-image features: scratch the feature stage reads
+once (to link mirrored copies) and deletes; a crash that loses one costs a decode."""
+
+
+@dataclass(frozen=True)
+class FeatureRecord:
+    """A new picture's local features, encoded (:func:`vidi.fingerprints.local_features.encode`)."""
+
+    extractor: str
+    points: int
+    data: bytes
+
 
 @dataclass(frozen=True)
 class MediaRecord:
@@ -27,6 +40,8 @@ class MediaRecord:
     video: VideoFacts | None = None
     audio: AudioPrint | None = None
     """A video's sound track print, when it has an informative one."""
+    features: FeatureRecord | None = None
+    """A picture's local features, when the feature stage is on (stored beside the row)."""
 
 
 @dataclass(frozen=True)

@@ -15,14 +15,23 @@ import tempfile
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+import numpy as np
+from PIL import Image
 from sqlalchemy import Engine, select
 
 from vidi.config import Settings
 from vidi.errors import DecodeError, StorageFull
-from vidi.ingest.records import FileError, MediaRecord
+from vidi.fingerprints.local_features import (
+    DECODE_SIDE,
+    EXTRACTOR,
+    encode,
+    extract_with_mirror,
+    rescaled,
+)
+from vidi.ingest.records import MIRROR_FEATURES, FeatureRecord, FileError, MediaRecord
 from vidi.ingest.video_prints import fingerprint_video
 from vidi.media.digest import Digest, digest_bytes, digest_stream
-from vidi.media.examine import picture_facts
+from vidi.media.examine import PictureFacts, picture_facts
 from vidi.media.pictures import thumbnail_jpeg
 from vidi.sources.sniff import sniff
 from vidi.sources.streams import copy_evidence, noatime_refusals, open_noatime, read_evidence
@@ -138,12 +147,31 @@ def process_file(task: Task, context: WorkerContext) -> FileResult:
 
 
 def image_media(digest: Digest, data: bytes, context: WorkerContext) -> MediaRecord:
-    """The record of a new picture: its facts, PDQ and thumbnail."""
+    """The record of a new picture: its facts, PDQ, thumbnail and (when the feature stage
+    is on) its local features, all from one decode."""
     limits = context.settings.image
-    facts, picture = picture_facts(data, limits)
+    features_on = context.settings.features
+    facts, picture = picture_facts(data, limits, DECODE_SIDE if features_on else None)
     thumbnail = thumbnail_jpeg(picture, limits.thumbnail_side)
     key = context.blobs.put("thumbs", digest.sha256, thumbnail)
-    return MediaRecord(digest=digest, thumbnail=key, picture=facts)
+    features = _features(digest.sha256, picture, facts, context) if features_on else None
+    return MediaRecord(digest=digest, thumbnail=key, picture=facts, features=features)
+
+
+def _features(
+    sha256: str, picture: Image.Image, facts: PictureFacts, context: WorkerContext
+) -> FeatureRecord:
+    """Local features in the original's pixels; the mirror image's go to a scratch blob
+    that the feature stage links mirrored copies with (it then needs no decode)."""
+    found, flipped = extract_with_mirror(np.asarray(picture.convert("L")))
+    found = rescaled(found, facts.width, facts.height)
+    flipped = rescaled(flipped, facts.width, facts.height)
+    target = context.blobs.root / context.blobs.relative_path(MIRROR_FEATURES, sha256, ".vlf")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    scratch = target.with_name(f".{target.name}.{os.getpid()}")
+    scratch.write_bytes(encode(flipped))  # no fsync: a crash that loses it costs a decode
+    os.replace(scratch, target)
+    return FeatureRecord(EXTRACTOR, len(found), encode(found))
 
 
 def video_media(

@@ -20,7 +20,14 @@ from vidi.ingest.worker import FileResult
 from vidi.media.audio import CHROMAPRINT_FINGERPRINTER
 from vidi.sources.base import Refused
 from vidi.store.inserts import insert_ignoring_conflicts
-from vidi.store.models import AudioFingerprint, IngestError, Media, Occurrence, VideoFrame
+from vidi.store.models import (
+    AudioFingerprint,
+    IngestError,
+    LocalFeatureSet,
+    Media,
+    Occurrence,
+    VideoFrame,
+)
 
 
 @dataclass
@@ -53,6 +60,9 @@ class BatchWriter:
         insert_ignoring_conflicts(session, VideoFrame, [f for m in new_media for f in _frames(m)])
         insert_ignoring_conflicts(
             session, AudioFingerprint, [a for m in new_media for a in _audio(m)]
+        )
+        insert_ignoring_conflicts(
+            session, LocalFeatureSet, [_features(m) for m in new_media if m.features]
         )
         counts.media_new = len(new_media)
         stored = {m.digest.sha256 for m in new_media} | self._known(session)
@@ -172,6 +182,17 @@ class BatchWriter:
             "reason": refused.reason[:64],
             "detail": refused.detail,
         }
+
+
+def _features(record: MediaRecord) -> dict[str, Any]:
+    """The local_features row of a new picture (the feature stage indexes and links it)."""
+    assert record.features is not None
+    return {
+        "media_sha256": record.digest.sha256,
+        "extractor": record.features.extractor,
+        "points": record.features.points,
+        "data": record.features.data,
+    }
 
 
 def _frames(record: MediaRecord) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from vidi.fingerprints.pdq import PDQ_FINGERPRINTER, pdq_hash
 from vidi.fingerprints.vpdq import VPDQ_FINGERPRINTER, FrameHash
 from vidi.media.children import TIMEOUT
 from vidi.media.digest import Digest, digest_bytes, digest_stream
-from vidi.media.pictures import decode_image
+from vidi.media.pictures import decode_image, pdq_view
 from vidi.media.video import VideoInfo, probe_video, vpdq_hash
 from vidi.sources.sniff import FileType, sniff
 from vidi.sources.streams import copy_evidence, open_noatime, read_evidence
@@ -165,10 +165,21 @@ def _video_from_copy(path: Path, settings: Settings) -> VideoFacts:
         return video_facts(copy, settings.video)
 
 
-def picture_facts(data: bytes, limits: ImageLimits) -> tuple[PictureFacts, Image.Image]:
-    """A picture's facts and PDQ, and the decoded (reduced, upright) picture."""
-    decoded = decode_image(data, limits)
-    pdq = pdq_hash(decoded.image)
+def picture_facts(
+    data: bytes, limits: ImageLimits, detail_side: int | None = None
+) -> tuple[PictureFacts, Image.Image]:
+    """A picture's facts and PDQ, and the decoded (reduced, upright) picture.
+
+    With ``detail_side`` the picture is decoded with both sides at least that (where the
+    format reduces cheaply) for the local features, and PDQ hashes it reduced as PDQ's
+    own decode would have been: one decode serves both.
+    """
+    if detail_side is None or detail_side <= limits.pdq_decode_side:
+        decoded = decode_image(data, limits)
+        pdq = pdq_hash(decoded.image)
+    else:
+        decoded = decode_image(data, limits, detail_side)
+        pdq = pdq_hash(pdq_view(data, decoded, limits))
     facts = PictureFacts(
         format=decoded.format,
         width=decoded.width,

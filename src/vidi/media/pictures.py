@@ -75,12 +75,16 @@ def _reduce_for_pdq(image: Image.Image, side: int) -> None:
         image.draft("RGB", (side, side))
 
 
-def decode_image(data: bytes, limits: ImageLimits) -> DecodedImage:
-    """Decode for PDQ: reduced where cheap, EXIF orientation applied, RGB."""
+def decode_image(data: bytes, limits: ImageLimits, side: int | None = None) -> DecodedImage:
+    """Decode for PDQ: reduced where cheap, EXIF orientation applied, RGB.
+
+    ``side`` (default ``limits.pdq_decode_side``) is the least each side is reduced to;
+    the feature stage asks for more detail than PDQ needs (:func:`pdq_view`).
+    """
     image = open_image(data, limits)
     width, height = image.size
     fmt = (image.format or "unknown").lower()
-    _reduce_for_pdq(image, limits.pdq_decode_side)
+    _reduce_for_pdq(image, limits.pdq_decode_side if side is None else side)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
@@ -92,6 +96,19 @@ def decode_image(data: bytes, limits: ImageLimits) -> DecodedImage:
     if turned.size != rgb.size:
         width, height = height, width
     return DecodedImage(image=turned, width=width, height=height, format=fmt)
+
+
+def pdq_view(data: bytes, decoded: DecodedImage, limits: ImageLimits) -> Image.Image:
+    """The picture PDQ would have been computed from, made from a more detailed decode.
+
+    A JPEG decoded with DCT scaling at 1/4 and then box-reduced by 2 gives (within
+    rounding) the pixels of a 1/8 decode, so one decode serves both PDQ and the local
+    features, and the PDQ stays that of ``decode_image(data, limits)``.
+    """
+    header = open_image(data, limits)
+    _reduce_for_pdq(header, limits.pdq_decode_side)
+    factor = max(decoded.image.size) // max(1, max(header.size))
+    return decoded.image.reduce(factor) if factor > 1 else decoded.image
 
 
 def _orient(source: Image.Image, rgb: Image.Image) -> Image.Image:

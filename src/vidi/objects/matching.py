@@ -20,6 +20,10 @@ from vidi.objects.features import load_features
 
 CANDIDATES = 20
 """Feature sets verified per query side: TF-IDF puts the true hit among these (bench)."""
+LINK_CANDIDATES = 8
+"""Per side when the feature stage links a new picture: a copy of the same scene shares
+most of its words and ranks near the top; each verification costs two 700 × 700
+matches, and the stage runs one query per new picture."""
 MIN_INLIERS = 12
 """A verified hit: no unrelated pair of 10,000 generated pictures reached it (bench)."""
 
@@ -41,6 +45,7 @@ def verified_hits(
     allowed: np.ndarray | None = None,
     exclude: int | None = None,
     min_inliers: int = MIN_INLIERS,
+    candidates: int = CANDIDATES,
 ) -> list[VerifiedHit]:
     """Verified hits for the query (``queries[1]``, if given, is its mirror), best first."""
     vocabulary = index.vocabulary
@@ -48,13 +53,13 @@ def verified_hits(
         return []
     best: dict[int, VerifiedHit] = {}
     for side, query in enumerate(queries):
-        candidates = index.search(vocabulary.words(query.descriptors), CANDIDATES, allowed)
-        candidates = [c for c in candidates if c.id != exclude]
-        stored = load_features(session, [c.id for c in candidates])
-        for candidate in candidates:
+        found = index.search(vocabulary.words(query.descriptors), candidates, allowed)
+        found = [c for c in found if c.id != exclude]
+        stored = load_features(session, [c.id for c in found])
+        for candidate in found:
             if candidate.id not in stored:
                 continue  # its media was deleted since the index was saved
-            checked: Verified = verify(query, stored[candidate.id])
+            checked: Verified = verify(query, stored[candidate.id], min_inliers)
             if checked.inliers < min_inliers:
                 continue
             hit = VerifiedHit(

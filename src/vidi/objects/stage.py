@@ -1,11 +1,14 @@
-"""The feature stage: local features for new pictures, then their scene links and gallery clues.
+"""The feature stage: new pictures into the object index, then their scene links and gallery clues.
 
-Runs after ingest and PDQ matching, on the pictures of a case that lack a result at
-the current extractor version, new material first (the clue runner's order). For each
-picture: decode, extract (:mod:`vidi.fingerprints.local_features`), store the features
-(one commit), add them to the object index, link it to pictures of the same scene and
-to gallery items it shows, and only then mark it done (``extraction_done``, extractor
-``local_features``). A run killed anywhere resumes: stored features are reused and
+``Workbench.ingest`` runs it after ingest and PDQ matching, on the pictures of a case
+that lack a result at the current extractor version, new material first (the clue
+runner's order). Ingest's workers have already stored each new picture's features
+(from the decode PDQ used) and left its mirror image's features in a scratch blob; a
+picture without them (ingested with the stage off, or a blob a crash lost) is decoded
+here, reduced, and its features stored (one commit). Then each picture is added to the
+object index, linked to pictures of the same scene and to gallery items it shows, and
+only then marked done (``extraction_done``, extractor ``local_features``) and its
+scratch blob deleted. A run killed anywhere resumes: stored features are reused and
 re-added to the index by :func:`~vidi.objects.features.sync_index`; links are inserted
 ignoring conflicts.
 """
@@ -24,21 +27,25 @@ from vidi.clues.runner import pending_media, places_of
 from vidi.config import Settings
 from vidi.errors import DecodeError
 from vidi.fingerprints.local_features import (
+    DECODE_SIDE,
     EXTRACTOR,
+    FeaturesDamaged,
     LocalFeatures,
     decode,
     encode,
-    extract_features,
-    mirrored,
+    extract_with_mirror,
+    rescaled,
 )
 from vidi.index.objects import ObjectIndex
+from vidi.ingest.records import MIRROR_FEATURES
 from vidi.matching.groups import assign_groups
-from vidi.media.pictures import decode_full
+from vidi.media.pictures import DecodedImage, decode_image
 from vidi.objects.features import open_object_index, sync_index
 from vidi.objects.links import link_picture
 from vidi.progress import CountProgress
 from vidi.sources.locate import materialize
 from vidi.sources.streams import read_evidence
+from vidi.store.blobs import BlobStore
 from vidi.store.db import Database
 from vidi.store.models import ExtractionDone, LocalFeatureSet, utcnow
 
@@ -115,59 +122,124 @@ def _run_batch(
     progress: CountProgress | None,
     linked: list[str],
 ) -> None:
+    """Link each picture; decode only those whose features (or mirror features) ingest
+    did not leave behind (ingest with features off, or a scratch blob a crash lost)."""
+    stored = _stored_features(db, shas)
+    flipped = {sha: f for sha in shas if (f := _mirror_blob(settings, sha)) is not None}
+    undecoded = [sha for sha in shas if sha not in stored or sha not in flipped]
     with db.session() as session:
-        places = places_of(session, shas)
+        places = places_of(session, undecoded)
+    done: list[tuple[str, str | None]] = []
     for sha256, path in materialize(places, settings.archive, scratch):
         picture, error = _picture(path, settings)
-        features = None if picture is None else _stored_or_new(db, sha256, picture)
-        if features is not None and picture is not None:
-            id_, found = features
-            with db.session() as session:
-                if len(index) == 0 or index.vocabulary is None:
-                    sync_index(session, index)
-                elif id_ not in index:
-                    index.add(id_, index.vocabulary.words(found.descriptors))
-                sides = [found, extract_features(mirrored(picture))]
-                links, clues = link_picture(session, index, sha256, id_, sides)
-            totals["scene_links"] += links
-            if links:
-                linked.append(sha256)
-            totals["object_clues"] += clues
-            totals["points"] += len(found)
-        with db.session() as session:
-            session.merge(
-                ExtractionDone(
-                    media_sha256=sha256,
-                    extractor=STAGE,
-                    extractor_version=EXTRACTOR,
-                    status="failed" if error else "ok",
-                    error=error,
-                    finished_at=utcnow(),
-                )
-            )
+        if picture is not None:
+            found, flipped[sha256] = _found(picture)
+            if sha256 not in stored:
+                stored[sha256] = _store(db, sha256, found)
+        done.append((sha256, error))
+    done += [
+        (sha, None) for sha in shas if sha in stored and sha in flipped and sha not in undecoded
+    ]
+    for sha256, error in done:
+        if error is None:
+            id_, found = stored[sha256]
+            _link(db, index, sha256, id_, [found, flipped[sha256]], totals, linked)
+        _mark_done(db, sha256, error)
+        _drop_mirror_blob(settings, sha256)
         totals["pictures"] += 1
         totals["failed"] += bool(error)
         if progress is not None:
             progress.advance(1)
 
 
-def _picture(path: Path, settings: Settings) -> tuple[np.ndarray | None, str | None]:
+def _link(
+    db: Database,
+    index: ObjectIndex,
+    sha256: str,
+    id_: int,
+    sides: list[LocalFeatures],
+    totals: dict[str, int],
+    linked: list[str],
+) -> None:
+    with db.session() as session:
+        if len(index) == 0 or index.vocabulary is None:
+            sync_index(session, index)
+        elif id_ not in index:
+            index.add(id_, index.vocabulary.words(sides[0].descriptors))
+        links, clues = link_picture(session, index, sha256, id_, sides)
+    totals["scene_links"] += links
+    if links:
+        linked.append(sha256)
+    totals["object_clues"] += clues
+    totals["points"] += len(sides[0])
+
+
+def _mark_done(db: Database, sha256: str, error: str | None) -> None:
+    with db.session() as session:
+        session.merge(
+            ExtractionDone(
+                media_sha256=sha256,
+                extractor=STAGE,
+                extractor_version=EXTRACTOR,
+                status="failed" if error else "ok",
+                error=error,
+                finished_at=utcnow(),
+            )
+        )
+
+
+def _picture(path: Path, settings: Settings) -> tuple[DecodedImage | None, str | None]:
     try:
-        return np.asarray(decode_full(read_evidence(path), settings.image)), None
+        return decode_image(read_evidence(path), settings.image, DECODE_SIDE), None
     except (DecodeError, OSError) as exc:
         return None, f"decode: {exc}"
 
 
-def _stored_or_new(db: Database, sha256: str, picture: np.ndarray) -> tuple[int, LocalFeatures]:
-    """The picture's stored features (a resumed run), or new ones, committed."""
+def _found(picture: DecodedImage) -> tuple[LocalFeatures, LocalFeatures]:
+    """Features of a reduced decode and of its mirror image, in the original's pixels."""
+    found, flipped = extract_with_mirror(np.asarray(picture.image.convert("L")))
+    return (
+        rescaled(found, picture.width, picture.height),
+        rescaled(flipped, picture.width, picture.height),
+    )
+
+
+def _stored_features(db: Database, shas: list[str]) -> dict[str, tuple[int, LocalFeatures]]:
+    """Features stored at the current version (by ingest, or by a killed run)."""
+    with db.session() as session:
+        rows = session.execute(
+            select(LocalFeatureSet.media_sha256, LocalFeatureSet.id, LocalFeatureSet.data).where(
+                LocalFeatureSet.media_sha256.in_(shas), LocalFeatureSet.extractor == EXTRACTOR
+            )
+        )
+        return {sha: (id_, decode(data)) for sha, id_, data in rows if sha is not None}
+
+
+def _store(db: Database, sha256: str, features: LocalFeatures) -> tuple[int, LocalFeatures]:
+    """Store (or replace an older version's) features, committed before linking."""
     with db.session() as session:
         row = session.scalar(select(LocalFeatureSet).where(LocalFeatureSet.media_sha256 == sha256))
-        if row is not None and row.extractor == EXTRACTOR:
-            return row.id, decode(row.data)
-        features = extract_features(picture)
         if row is None:
             row = LocalFeatureSet(media_sha256=sha256)
             session.add(row)
         row.extractor, row.points, row.data = EXTRACTOR, len(features), encode(features)
         session.flush()
         return row.id, features
+
+
+def _mirror_path(settings: Settings, sha256: str) -> Path:
+    return settings.blob_dir / BlobStore(settings.blob_dir).relative_path(
+        MIRROR_FEATURES, sha256, ".vlf"
+    )
+
+
+def _mirror_blob(settings: Settings, sha256: str) -> LocalFeatures | None:
+    """The mirror-image features ingest left for this picture, if any (and readable)."""
+    try:
+        return decode(_mirror_path(settings, sha256).read_bytes())
+    except (OSError, FeaturesDamaged):
+        return None
+
+
+def _drop_mirror_blob(settings: Settings, sha256: str) -> None:
+    _mirror_path(settings, sha256).unlink(missing_ok=True)
