@@ -9,8 +9,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from vidi.cases import get_case
-from vidi.results import ClueRegion
-from vidi.store.models import Clue
+from vidi.estimates import stored_clue
+from vidi.places.clue import Clue
+from vidi.store.models import Clue as ClueRow
 from vidi.store.queries import case_media
 
 TEXT_KINDS = ("text", "qr_text")
@@ -18,19 +19,18 @@ TEXT_KINDS = ("text", "qr_text")
 
 @dataclass(frozen=True)
 class TextHit:
+    """A text or QR clue that holds every searched word, and the media item it is of."""
+
     media_sha256: str
-    kind: str
-    text: str
-    confidence: float
-    region: ClueRegion | None
+    clue: Clue
 
     def to_dict(self) -> dict[str, Any]:
         return {
             "media_sha256": self.media_sha256,
-            "kind": self.kind,
-            "text": self.text,
-            "confidence": self.confidence,
-            "region": self.region.to_dict() if self.region else None,
+            "kind": self.clue.kind,
+            "text": self.clue.value,
+            "confidence": self.clue.confidence,
+            "region": self.clue.region.to_dict() if self.clue.region else None,
         }
 
 
@@ -41,15 +41,12 @@ def search_text(
     terms = [w for w in words.split() if w]
     if not terms:
         return []
-    query = select(Clue).where(Clue.kind.in_(TEXT_KINDS))
+    query = select(ClueRow).where(ClueRow.kind.in_(TEXT_KINDS))
     for term in terms:
         escaped = term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        query = query.where(Clue.value.ilike(f"%{escaped}%", escape="\\"))
+        query = query.where(ClueRow.value.ilike(f"%{escaped}%", escape="\\"))
     if case_name is not None:
         case = get_case(session, case_name)
-        query = query.where(Clue.media_sha256.in_(case_media(case.id)))
-    query = query.order_by(Clue.confidence.desc()).limit(limit)
-    return [
-        TextHit(c.media_sha256, c.kind, c.value, c.confidence, ClueRegion.from_stored(c.region))
-        for c in session.scalars(query)
-    ]
+        query = query.where(ClueRow.media_sha256.in_(case_media(case.id)))
+    query = query.order_by(ClueRow.confidence.desc()).limit(limit)
+    return [TextHit(c.media_sha256, stored_clue(c)) for c in session.scalars(query)]

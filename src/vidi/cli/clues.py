@@ -158,7 +158,8 @@ def search(
 
     table = Table("media", "kind", "text", "confidence")
     for hit in hits:
-        table.add_row(hit.media_sha256[:16], hit.kind, hit.text[:80], f"{hit.confidence:.2f}")
+        clue = hit.clue
+        table.add_row(hit.media_sha256[:16], clue.kind, clue.value[:80], f"{clue.confidence:.2f}")
     console.print(table)
 
 
