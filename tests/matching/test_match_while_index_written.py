@@ -1,4 +1,4 @@
-"""Matching while another process holds the known index's write lock: no wait, same result."""
+"""Matching and lookups while another process holds the index's write lock: no wait, same result."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from matching_helpers import (
 from sqlalchemy import select
 
 from vidi.config import Settings
-from vidi.matching import import_hashlist, match_case
+from vidi.matching import import_hashlist, lookup_pdq, match_case
 from vidi.matching.known_index import LOCK_FILE, KnownIndex
 from vidi.matching.search_view import SearchView, open_for_search
 from vidi.store.db import Database
@@ -96,6 +96,7 @@ def test_match_reads_a_view_while_the_index_is_locked_and_equals_an_uncontended_
             assert isinstance(index, SearchView)
         summary = match_case(db, settings, "second")
         contended = all_matches(db)
+        looked_up = lookup_pdq(db, settings, later_pdq).hits  # lookups read the view too
 
     assert summary.deferred is None and summary.matches > 0
     kinds = {(kind, bool(entry), bool(other)) for _, kind, entry, other, _ in contended}
@@ -107,6 +108,8 @@ def test_match_reads_a_view_while_the_index_is_locked_and_equals_an_uncontended_
         assert not isinstance(index, SearchView)
     match_case(db, settings, "second")
     assert all_matches(db) == contended
+    assert any(hit.entry_id == late_id for hit in looked_up)
+    assert lookup_pdq(db, settings, later_pdq).hits == looked_up
 
 
 def _one(tmp_path: Path, name: str, image: object) -> Path:

@@ -23,6 +23,7 @@ from vidi.index import Hit
 from vidi.matching.known_index import KnownIndex
 from vidi.matching.links import links_of
 from vidi.matching.resolve import Resolved, hamming, resolve_labels
+from vidi.matching.search_view import open_for_search
 from vidi.media.examine import MediaFacts, examine
 from vidi.results import jsonable
 from vidi.store.db import Database
@@ -208,7 +209,8 @@ def lookup_file(db: Database, settings: Settings, path: Path) -> LookupResult:
         )
         seen = cases_of(session, [digest.sha256]).get(digest.sha256, ())
     if pdqs:
-        with KnownIndex.open(db, settings) as index, db.session() as session:
+        with open_for_search(db, settings) as index, db.session() as session:
+            index.sync(db)
             near = lookup_pdqs(session, index, settings, pdqs)
         hits.extend(h for h in near if h.sha256 != digest.sha256)
     return LookupResult(facts, seen, tuple(hits), tuple(notes))
@@ -217,6 +219,7 @@ def lookup_file(db: Database, settings: Settings, path: Path) -> LookupResult:
 def lookup_pdq(db: Database, settings: Settings, pdq: str) -> LookupResult:
     """Near matches of one PDQ hash (no quality is known, so it is always looked up)."""
     pdq = check_pdq(pdq)
-    with KnownIndex.open(db, settings) as index, db.session() as session:
+    with open_for_search(db, settings) as index, db.session() as session:
+        index.sync(db)
         hits = lookup_pdqs(session, index, settings, [pdq])
     return LookupResult(PdqLookup(pdq), (), tuple(hits), ())
