@@ -71,7 +71,8 @@ def test_every_result_is_json_and_says_what_the_cli_prints(
         data = result.to_dict()
         assert json.loads(json.dumps(data)) == data, type(result).__name__
     ingested = results[1].to_dict()
-    assert set(ingested) == {"ingest", "clues"} and ingested["ingest"]["matches"] == 0
+    assert set(ingested) == {"ingest", "clues", "features"}
+    assert ingested["ingest"]["matches"] == 0 and ingested["features"] is None  # off in tests
     report = results[2].to_dict()
     assert set(report["sections"]) == {"known", "places", "links"}
     assert set(report["sections"]["places"]) >= {"ranked", "note", "series", "disagreement"}
@@ -102,5 +103,7 @@ def test_an_investigators_clue_moves_the_place_of_its_media(
     placed = workbench.place("op-heard")
     assert placed.estimate.ranked[0].country == "NL"
     stored = workbench.media_clues(sha)
-    assert [(c.kind, c.value, c.author) for c in stored.clues] == [("country", "NL", "tester")]
+    assert [(c.clue.kind, c.clue.value, c.author) for c in stored.clues] == [
+        ("country", "NL", "tester")
+    ]
     assert stored.to_dict()["estimate"] == workbench.place("op-heard").to_dict()

@@ -21,6 +21,8 @@ if TYPE_CHECKING:
     from vidi.ingest.pipeline import IngestSummary
     from vidi.matching.casematch import MatchSummary
     from vidi.media.examine import MediaFacts
+    from vidi.objects.stage import FeatureSummary
+    from vidi.places.clue import Clue
     from vidi.places.fusion import Estimate
     from vidi.report import CaseReport
 
@@ -42,42 +44,6 @@ def jsonable(value: Any) -> Any:
     if isinstance(value, Enum):
         return value.value
     return value
-
-
-_BOX = ("x", "y", "width", "height", "start_s", "end_s")
-
-
-@dataclass(frozen=True)
-class ClueRegion:
-    """Where in a media item a stored clue lies: a box in pixels, or a time span in seconds.
-
-    Extractors store the box as x, y, width, height; an investigator's drawn box is stored
-    as x, y, w, h (``drawn``). :meth:`to_dict` gives each back in the shape it was stored.
-    """
-
-    x: int | None = None
-    y: int | None = None
-    width: int | None = None
-    height: int | None = None
-    start_s: float | None = None
-    end_s: float | None = None
-    drawn: bool = False
-
-    @classmethod
-    def from_stored(cls, stored: Mapping[str, Any] | None) -> ClueRegion | None:
-        """The region of a clue row's ``region`` column; None when it has none."""
-        if not stored:
-            return None
-        if "w" in stored or "h" in stored:
-            return cls(
-                stored.get("x"), stored.get("y"), stored.get("w"), stored.get("h"), drawn=True
-            )
-        return cls(**{key: stored[key] for key in _BOX if key in stored})
-
-    def to_dict(self) -> dict[str, Any]:
-        if self.drawn:
-            return {"x": self.x, "y": self.y, "w": self.width, "h": self.height}
-        return {key: getattr(self, key) for key in _BOX if getattr(self, key) is not None}
 
 
 @dataclass(frozen=True)
@@ -109,6 +75,8 @@ class IngestOutcome:
     ingest: IngestSummary
     match: MatchSummary
     clues: ExtractionSummary | None = None
+    features: FeatureSummary | None = None
+    """The feature stage's summary; None when it is switched off (``--no-features``)."""
 
     def to_dict(self) -> dict[str, Any]:
         stored = jsonable(self.ingest)
@@ -116,7 +84,11 @@ class IngestOutcome:
         stored["matches"] = self.match.matches
         stored["match_deferred"] = self.match.deferred
         stored["atime_fallbacks"] = atime
-        return {"ingest": stored, "clues": jsonable(self.clues)}
+        return {
+            "ingest": stored,
+            "clues": jsonable(self.clues),
+            "features": jsonable(self.features),
+        }
 
 
 @dataclass(frozen=True)
@@ -167,25 +139,43 @@ class ExtractedClue:
 
     extractor: str
     version: str
-    kind: str
-    value: str
-    confidence: float
-    region: dict[str, int] | None
+    clue: Clue
+
+    def to_dict(self) -> dict[str, Any]:
+        clue = self.clue
+        return {
+            "extractor": self.extractor,
+            "version": self.version,
+            "kind": clue.kind,
+            "value": clue.value,
+            "confidence": clue.confidence,
+            "region": clue.region.to_dict() if clue.region else None,
+        }
 
 
 @dataclass(frozen=True)
 class StoredClue:
-    """A clue stored for a media item, extracted or added by an investigator."""
+    """A clue stored for a media item, extracted or added by an investigator (``author``)."""
 
     id: int
     extractor: str
     version: str
-    kind: str
-    value: str
-    confidence: float
-    region: dict[str, Any] | None
+    clue: Clue
     author: str | None
-    detail: dict[str, Any] | None
+
+    def to_dict(self) -> dict[str, Any]:
+        clue = self.clue
+        return {
+            "id": self.id,
+            "extractor": self.extractor,
+            "version": self.version,
+            "kind": clue.kind,
+            "value": clue.value,
+            "confidence": clue.confidence,
+            "region": clue.region.to_dict() if clue.region else None,
+            "author": self.author,
+            "detail": dict(clue.detail) or None,
+        }
 
 
 @dataclass(frozen=True)
@@ -200,7 +190,7 @@ class FileClues:
     def to_dict(self) -> dict[str, Any]:
         return {
             "sha256": self.sha256,
-            "clues": jsonable(self.clues),
+            "clues": [c.to_dict() for c in self.clues],
             "errors": dict(self.errors),
             "estimate": self.estimate.to_dict(),
         }
@@ -217,7 +207,7 @@ class MediaClues:
     def to_dict(self) -> dict[str, Any]:
         return {
             "sha256": self.sha256,
-            "clues": jsonable(self.clues),
+            "clues": [c.to_dict() for c in self.clues],
             "estimate": self.estimate.to_dict(),
         }
 

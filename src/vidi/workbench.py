@@ -132,24 +132,36 @@ class Workbench(
         *,
         clues: bool = True,
         clue_limit: int | None = None,
+        features: bool = True,
         workers: int | None = None,
         progress: FileProgress | None = None,
         clue_progress: CountProgress | None = None,
+        feature_progress: CountProgress | None = None,
     ) -> IngestOutcome:
-        """The pipeline's stages, in order: store the files, match what is new, find clues.
+        """The pipeline's stages, in order: store the files, match what is new, index local
+        features (object search, same-scene links, gallery clues), find clues.
 
         Each stage is resumable on its own: a second ingest skips stored files, ``match``
-        redoes matching, ``extract`` resumes clue extraction (``clue_limit`` stops early).
+        redoes matching, ``run_features`` resumes the feature stage, ``extract`` resumes
+        clue extraction (``clue_limit`` stops early). The feature stage is off with
+        ``features=False`` or ``VIDI_FEATURES=0``; ingest then extracts no features.
         """
         from vidi.clues.runner import extract_clues
         from vidi.ingest.pipeline import ingest
         from vidi.matching.casematch import match_run
         from vidi.matching.importing import finish_pending_matches
+        from vidi.objects.stage import run_feature_stage
 
         settings = self.settings if workers is None else self.settings.with_changes(workers=workers)
+        if not features:
+            settings = settings.with_changes(features=False)
         finish_pending_matches(self.db, settings)  # lists a killed import left unmatched
         stored = ingest(self.db, settings, case, list(paths), progress)
         matched = match_run(self.db, settings, case, stored.run_id)
+        indexed = None
+        if settings.features:
+            case_id = self._case_id(case)
+            indexed = run_feature_stage(self.db, settings, case_id, feature_progress)
         extracted = None
         if clues and settings.extractors:
             extracted = extract_clues(
@@ -159,7 +171,7 @@ class Workbench(
                 progress=clue_progress,
                 limit=clue_limit,
             )
-        return IngestOutcome(stored, matched, extracted)
+        return IngestOutcome(stored, matched, extracted, indexed)
 
     def demo(
         self,
@@ -289,14 +301,16 @@ class Workbench(
         """:meth:`ingest` with the files stored by ``vidi worker`` processes, on any machine.
 
         The same call again finds the unfinished job and sends its undone chunks again
-        (after a lost broker, say). Once every chunk is stored, matching runs here and
-        clue extraction goes to the workers too; ``wait=False`` returns once sent.
+        (after a lost broker, say). Once every chunk is stored, matching and the feature
+        stage run here and clue extraction goes to the workers too; ``wait=False`` returns
+        once sent.
         """
         from vidi.distributed import jobs
         from vidi.distributed.app import send_chunks
         from vidi.distributed.results import DistributedIngest
         from vidi.matching.casematch import match_run
         from vidi.matching.importing import finish_pending_matches
+        from vidi.objects.stage import run_feature_stage
 
         resolved = [p.expanduser().resolve() for p in paths]
         job_id = jobs.find_unfinished(self.db, "ingest", case, [str(p) for p in resolved])
@@ -309,11 +323,14 @@ class Workbench(
         stored = jobs.stored_summary(self.db, job_id)
         finish_pending_matches(self.db, self.settings)
         matched = match_run(self.db, self.settings, case, stored.run_id)
+        indexed = None
+        if self.settings.features:  # here: the object index has one owner
+            indexed = run_feature_stage(self.db, self.settings, self._case_id(case))
         extracted = None
         if clues and self.settings.extractors:
             extracted = self.extract_distributed(case, progress=clue_progress).summary
         jobs.mark_finished(self.db, job_id)
-        outcome = IngestOutcome(stored, matched, extracted)
+        outcome = IngestOutcome(stored, matched, extracted, indexed)
         return DistributedIngest(jobs.job_info(self.db, job_id), outcome)
 
     def extract_distributed(

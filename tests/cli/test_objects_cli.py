@@ -16,9 +16,11 @@ from vidi.demo.objects import jpeg, paste, room, textured_object
 runner = CliRunner()
 
 
-def _vidi(home: Path, *args: str):  # type: ignore[no-untyped-def]
+def _vidi(home: Path, *args: str, **env: str):  # type: ignore[no-untyped-def]
     return runner.invoke(
-        app, ["--home", str(home), *args], env={"VIDI_WORKERS": "1", "VIDI_EXTRACTORS": ""}
+        app,
+        ["--home", str(home), *args],
+        env={"VIDI_WORKERS": "1", "VIDI_EXTRACTORS": "", "VIDI_FEATURES": "1", **env},
     )
 
 
@@ -34,10 +36,12 @@ def test_find_lists_the_other_picture_of_the_object_and_a_bad_box_is_one_line(
     (folder / "b.jpg").write_bytes(jpeg(paste(room(62), toy, rng, scale=0.8, angle=12)[0]))
     (folder / "c.jpg").write_bytes(jpeg(room(63)))
     assert _vidi(home, "case", "create", "op-toy").exit_code == 0
-    assert _vidi(home, "ingest", str(folder), "--case", "op-toy", "-q").exit_code == 0
+    ingested = _vidi(home, "ingest", str(folder), "--case", "op-toy", "--json")
+    assert ingested.exit_code == 0, ingested.output
+    assert json.loads(ingested.stdout)["features"]["pictures"] == 3  # no separate command
     ran = _vidi(home, "features", "--case", "op-toy", "--json")
     assert ran.exit_code == 0, ran.output
-    assert json.loads(ran.stdout)["pictures"] == 3
+    assert json.loads(ran.stdout)["pictures"] == 0
     sha = hashlib.sha256((folder / "a.jpg").read_bytes()).hexdigest()
     other = hashlib.sha256((folder / "b.jpg").read_bytes()).hexdigest()
     where = ",".join(str(v) for v in box)
@@ -63,3 +67,21 @@ def test_gallery_import_and_list(tmp_path: Path) -> None:
     assert imported["items"] == 0 and "not an ISO 3166-1 country code" in imported["skipped"][0]
     listed = _vidi(home, "gallery", "list", "--json")
     assert [g["name"] for g in json.loads(listed.stdout)] == ["logos"]
+
+
+def test_ingest_skips_the_feature_stage_when_switched_off(tmp_path: Path) -> None:
+    home, folder, more = tmp_path / "home", tmp_path / "case", tmp_path / "more"
+    folder.mkdir()
+    more.mkdir()
+    rng = np.random.default_rng(4)
+    for n, where in ((71, folder), (72, folder), (73, more)):
+        (where / f"{n}.jpg").write_bytes(jpeg(paste(room(n), textured_object(n), rng, 0.7)[0]))
+    assert _vidi(home, "case", "create", "op-off").exit_code == 0
+    off = _vidi(home, "ingest", str(folder), "--case", "op-off", "--json", VIDI_FEATURES="0")
+    assert off.exit_code == 0, off.output
+    assert json.loads(off.stdout)["features"] is None
+    flag = _vidi(home, "ingest", str(more), "--case", "op-off", "--no-features", "--json")
+    assert flag.exit_code == 0, flag.output
+    assert json.loads(flag.stdout)["features"] is None
+    ran = _vidi(home, "features", "--case", "op-off", "--json")
+    assert json.loads(ran.stdout)["pictures"] == 3  # none was indexed by the two ingests

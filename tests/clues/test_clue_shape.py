@@ -8,6 +8,7 @@ from vidi.clues.runner import Outcome, clue_row
 from vidi.estimates import stored_clue
 from vidi.places.clue import Clue, ClueEvidence, Region
 from vidi.places.kinds import CLUE_KINDS, EVIDENCE_KINDS
+from vidi.results import StoredClue
 from vidi.store.blobs import BlobStore
 
 
@@ -48,6 +49,23 @@ def test_a_found_clue_is_stored_and_read_back_as_the_same_clue(tmp_path: Path) -
         found.region,
     )
     assert again.detail == {"distance": 40, "thumbnail_size": [160, 120], "thumbnail": key}
+
+
+def test_a_stored_clue_prints_the_json_it_always_did() -> None:
+    clue = Clue("country", "NL", 1.0, Region(1, 2, 3, 4, drawn=True), {"note": "a plug"})
+    assert StoredClue(7, "investigator", "1", clue, "alice").to_dict() == {
+        "id": 7,
+        "extractor": "investigator",
+        "version": "1",
+        "kind": "country",
+        "value": "NL",
+        "confidence": 1.0,
+        "region": {"x": 1, "y": 2, "w": 3, "h": 4},
+        "author": "alice",
+        "detail": {"note": "a plug"},
+    }
+    bare = StoredClue(8, "exif", "3", Clue("camera_make", "Benign Cam"), None).to_dict()
+    assert (bare["region"], bare["detail"]) == (None, None)
 
 
 def test_evidence_is_a_clue_in_a_role_and_every_fused_kind_is_a_clue_kind() -> None:

@@ -85,7 +85,7 @@ def test_file_clues_leave_the_access_time_alone(
     assert result.errors == {}
     assert path.stat().st_atime_ns == atime, f"{kind}: the clue extraction moved its atime"
     if kind == "video":  # the extractor that hands a path to ffmpeg did read the sound
-        assert "enf_50hz" in {c.kind for c in result.clues}
+        assert "enf_50hz" in {c.clue.kind for c in result.clues}
 
 
 @pytest.mark.parametrize("kind", ["picture", "video"])

@@ -46,7 +46,8 @@ def clues(
 
     table = Table("extractor", "kind", "value", "confidence", title=f"clues of {result.sha256}")
     for c in result.clues:
-        table.add_row(c.extractor, c.kind, str(c.value)[:80], f"{c.confidence:.2f}")
+        clue = c.clue
+        table.add_row(c.extractor, clue.kind, clue.value[:80], f"{clue.confidence:.2f}")
     console.print(table)
     for name, error in result.errors.items() if isinstance(result, FileClues) else ():
         console.print(styled((f"{name} failed:", "yellow"), " ", str(error)))

@@ -32,6 +32,11 @@ def ingest(
     clues: bool = typer.Option(
         True, "--clues/--no-clues", help="Run the clue extractors on new media afterwards."
     ),
+    features: bool = typer.Option(
+        True,
+        "--features/--no-features",
+        help="Index local features (object search, same-scene links) afterwards.",
+    ),
     distributed: bool = typer.Option(
         False, "--distributed", help="Send chunks to 'vidi worker' processes (Celery, Redis)."
     ),
@@ -70,9 +75,11 @@ def ingest(
             case,
             paths,
             clues=clues,
+            features=features,
             workers=workers,
             progress=RichProgress() if show else None,
             clue_progress=CountProgress("clues") if show else None,
+            feature_progress=CountProgress("features") if show else None,
         )
     if as_json:
         print_json(outcome.to_dict())
@@ -90,6 +97,13 @@ def render_ingest(outcome: IngestOutcome) -> None:
     )
     if summary.atime_fallbacks:
         console.print(ATIME_NOTE.format(summary.atime_fallbacks))
+    indexed = outcome.features
+    if indexed is not None:
+        console.print(
+            f"features: {indexed.pictures} pictures indexed for object search, "
+            f"{indexed.scene_links} same-scene links, {indexed.object_clues} gallery clues"
+            f"{f' ({indexed.failed} failed)' if indexed.failed else ''}"
+        )
     if extraction is not None:
         console.print(
             f"clues: {extraction.clues} from {extraction.media} media "

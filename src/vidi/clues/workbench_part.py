@@ -42,22 +42,12 @@ class CluesPart:
         extractors = enabled_extractors(self.settings)
         outcomes = extract_evidence(extractors, sha256, media_type, path, self.settings)
         clues = tuple(
-            ExtractedClue(
-                o.extractor,
-                o.version,
-                c.kind,
-                c.value,
-                c.confidence,
-                c.region.to_dict() if c.region else None,  # type: ignore[arg-type]
-            )
-            for o in outcomes
-            for c in o.clues
+            ExtractedClue(o.extractor, o.version, clue) for o in outcomes for clue in o.clues
         )
         evidence = [
-            ClueEvidence(c, f"{c.kind} from {o.extractor}")
-            for o in outcomes
-            for c in o.clues
-            if c.kind in EVIDENCE_KINDS
+            ClueEvidence(c.clue, f"{c.clue.kind} from {c.extractor}")
+            for c in clues
+            if c.clue.kind in EVIDENCE_KINDS
         ]
         return FileClues(
             sha256,
@@ -68,22 +58,12 @@ class CluesPart:
 
     def media_clues(self, sha256: str) -> MediaClues:
         """The stored clues of a media item and the countries they suggest."""
-        from vidi.estimates import estimate_media, media_clues
+        from vidi.estimates import estimate_media, media_clues, stored_clue
 
         with self.db.session() as session:
             estimate = estimate_media(session, sha256)
             clues = tuple(
-                StoredClue(
-                    c.id,
-                    c.extractor,
-                    c.extractor_version,
-                    c.kind,
-                    c.value,
-                    c.confidence,
-                    c.region,
-                    c.author,
-                    c.detail,
-                )
+                StoredClue(c.id, c.extractor, c.extractor_version, stored_clue(c), c.author)
                 for c in media_clues(session, sha256)
             )
         return MediaClues(sha256, clues, estimate)
