@@ -28,7 +28,14 @@ if TYPE_CHECKING:
 
 
 def jsonable(value: Any) -> Any:
-    """VALUE with dataclasses as dicts, paths and times as text and sets sorted."""
+    """VALUE with dataclasses as dicts, paths and times as text and sets sorted.
+
+    A value that knows its own JSON form (a ``__json__`` method, e.g. a clue's region,
+    printed in the shape it is stored) gives that instead of its fields.
+    """
+    own_form = getattr(value, "__json__", None)
+    if callable(own_form):
+        return own_form()
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: jsonable(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, Mapping):

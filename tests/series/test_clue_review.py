@@ -7,6 +7,7 @@ import pytest
 from seriesbench import Bench
 
 from vidi.errors import InvalidInput, NotFound
+from vidi.places.clue import Region
 from vidi.store.models import AuditEvent
 
 
@@ -51,17 +52,18 @@ def test_an_investigator_adds_a_clue_with_a_region_inside_the_picture(bench: Ben
         bench.set1[0],
         "language_heard",
         "Polish",
-        region={"x": 10, "y": 20, "w": 30, "h": 40},
+        region=Region(10, 20, 30, 40, drawn=True),
     )
     assert (added.kind, added.value, added.region) == (
         "language_heard",
         "pl",
-        {"x": 10, "y": 20, "w": 30, "h": 40},
+        Region(10, 20, 30, 40, drawn=True),
     )
+    assert added.to_dict()["region"] == {"x": 10, "y": 20, "w": 30, "h": 40}
     assert wb.add_case_clue("case-a", bench.set1[0], "logo", "a red fox").region is None
     with pytest.raises(InvalidInput, match="inside the picture"):
         wb.add_case_clue(
-            "case-a", bench.set1[0], "logo", "x", region={"x": 600, "y": 0, "w": 100, "h": 5}
+            "case-a", bench.set1[0], "logo", "x", region=Region(600, 0, 100, 5, drawn=True)
         )
     with pytest.raises(InvalidInput, match="unknown clue kind"):
         wb.add_case_clue("case-a", bench.set1[0], "feeling", "x")

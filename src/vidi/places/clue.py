@@ -55,6 +55,10 @@ class Region:
             return {"x": self.x, "y": self.y, "w": self.width, "h": self.height}
         return {key: getattr(self, key) for key in _SPAN if getattr(self, key) is not None}
 
+    def __json__(self) -> dict[str, int | float | None]:
+        """Its JSON is its stored form (see :func:`vidi.results.jsonable`)."""
+        return self.to_dict()
+
     @classmethod
     def from_stored(cls, stored: Mapping[str, JsonValue] | None) -> Region | None:
         """The region of a ``clue`` row's ``region`` column; None when it has none."""

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -17,6 +16,7 @@ from sqlalchemy.orm import Session
 from vidi import audit
 from vidi.errors import InvalidInput, NotFound
 from vidi.estimates import add_investigator_clue
+from vidi.places.clue import Region
 from vidi.series.series import checked_media
 from vidi.store.models import Case, Clue, ClueReview, Media, Occurrence
 from vidi.store.queries import case_media
@@ -30,14 +30,13 @@ SEARCH_KINDS = ("text", "qr_text", "barcode")
 _UNPRINTABLE = re.compile("[\x00-\x08\x0b-\x1f\x7f\ud800-\udfff]")
 
 
-def checked_region(media: Media, region: dict[str, Any] | None) -> dict[str, int] | None:
-    """A box x, y, w, h in pixels that lies inside the picture, or None."""
+def checked_region(media: Media, region: Region | None) -> dict[str, int] | None:
+    """The stored form of a box x, y, w, h in pixels that lies inside the picture, or None."""
     if region is None:
         return None
-    try:
-        x, y, w, h = (int(region[k]) for k in ("x", "y", "w", "h"))
-    except (KeyError, TypeError, ValueError):
-        raise InvalidInput("a region is x, y, w, h in whole pixels") from None
+    if region.box is None:
+        raise InvalidInput("a region is x, y, w, h in whole pixels")
+    x, y, w, h = region.box
     width, height = media.width or 0, media.height or 0
     if w < 1 or h < 1 or x < 0 or y < 0 or x + w > width or y + h > height:
         raise InvalidInput(f"the region must lie inside the picture ({width}×{height} pixels)")
@@ -51,7 +50,7 @@ def add_hand_clue(
     kind: str,
     value: str,
     actor: str,
-    region: dict[str, Any] | None = None,
+    region: Region | None = None,
     note: str | None = None,
 ) -> Clue:
     [item] = checked_media(session, case, [sha256])

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 from vidi.results import jsonable
 
 if TYPE_CHECKING:
+    from vidi.places.clue import Region
     from vidi.places.fusion import Estimate
 
 
@@ -140,7 +141,7 @@ class CaseClue(_Dict):
     kind: str
     value: str
     confidence: float
-    region: dict[str, Any] | None
+    region: Region | None
     extractor: str
     author: str | None
     verdict: str | None = None

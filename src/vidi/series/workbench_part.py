@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from vidi.series.types import (
     CaseClue,
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from vidi.accounts.types import Identity
+    from vidi.places.clue import Region
     from vidi.store.db import Database
     from vidi.store.models import Case, Clue, ClueReview, Series, SeriesProposal
 
@@ -273,7 +274,7 @@ class SeriesPart:
         kind: str,
         value: str,
         *,
-        region: dict[str, Any] | None = None,
+        region: Region | None = None,
         note: str | None = None,
         who: Identity | None = None,
     ) -> CaseClue:
@@ -339,13 +340,15 @@ def _proposal(proposal: SeriesProposal) -> Proposal:
 
 
 def _case_clue(clue: Clue, review: ClueReview | None) -> CaseClue:
+    from vidi.places.clue import Region
+
     return CaseClue(
         clue.id,
         clue.media_sha256,
         clue.kind,
         clue.value,
         clue.confidence,
-        clue.region,
+        Region.from_stored(clue.region),
         clue.extractor,
         clue.author,
         review.verdict if review else None,

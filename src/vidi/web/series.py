@@ -14,6 +14,7 @@ from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
+from vidi.places.clue import Region as ClueRegion
 from vidi.web.rules import Access, exposure_of, rule
 
 pages = APIRouter(include_in_schema=False)
@@ -336,6 +337,10 @@ class Region(BaseModel):
     w: int = Field(ge=1, le=1_000_000)
     h: int = Field(ge=1, le=1_000_000)
 
+    def drawn(self) -> ClueRegion:
+        """The box as the Workbench takes it: drawn by hand, x, y, w, h in pixels."""
+        return ClueRegion(self.x, self.y, self.w, self.h, drawn=True)
+
 
 class ClueBody(BaseModel):
     kind: str = Field(min_length=1, max_length=32)
@@ -372,7 +377,7 @@ def add_clue(
         sha256,
         body.kind,
         body.value,
-        region=body.region.model_dump() if body.region else None,
+        region=body.region.drawn() if body.region else None,
         note=body.note,
         who=access.identity,
     )
