@@ -150,7 +150,6 @@ class Workbench(
         from vidi.ingest.pipeline import ingest
         from vidi.matching.casematch import match_run
         from vidi.matching.importing import finish_pending_matches
-        from vidi.objects.stage import run_feature_stage
 
         settings = self.settings if workers is None else self.settings.with_changes(workers=workers)
         if not features:
@@ -160,6 +159,8 @@ class Workbench(
         matched = match_run(self.db, settings, case, stored.run_id)
         indexed = None
         if settings.features:
+            from vidi.objects.stage import run_feature_stage  # OpenCV and FAISS only when on
+
             case_id = self._case_id(case)
             indexed = run_feature_stage(self.db, settings, case_id, feature_progress)
         extracted = None

@@ -21,13 +21,6 @@ from sqlalchemy import Engine, select
 
 from vidi.config import Settings
 from vidi.errors import DecodeError, StorageFull
-from vidi.fingerprints.local_features import (
-    DECODE_SIDE,
-    EXTRACTOR,
-    encode,
-    extract_with_mirror,
-    rescaled,
-)
 from vidi.ingest.records import MIRROR_FEATURES, FeatureRecord, FileError, MediaRecord
 from vidi.ingest.video_prints import fingerprint_video
 from vidi.media.digest import Digest, digest_bytes, digest_stream
@@ -151,6 +144,9 @@ def image_media(digest: Digest, data: bytes, context: WorkerContext) -> MediaRec
     is on) its local features, all from one decode."""
     limits = context.settings.image
     features_on = context.settings.features
+    if features_on:  # OpenCV is loaded only when features are extracted
+        from vidi.fingerprints.local_features import DECODE_SIDE
+
     facts, picture = picture_facts(data, limits, DECODE_SIDE if features_on else None)
     thumbnail = thumbnail_jpeg(picture, limits.thumbnail_side)
     key = context.blobs.put("thumbs", digest.sha256, thumbnail)
@@ -163,6 +159,8 @@ def _features(
 ) -> FeatureRecord:
     """Local features in the original's pixels; the mirror image's go to a scratch blob
     that the feature stage links mirrored copies with (it then needs no decode)."""
+    from vidi.fingerprints.local_features import EXTRACTOR, encode, extract_with_mirror, rescaled
+
     found, flipped = extract_with_mirror(np.asarray(picture.convert("L")))
     found = rescaled(found, facts.width, facts.height)
     flipped = rescaled(flipped, facts.width, facts.height)
