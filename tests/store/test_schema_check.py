@@ -80,3 +80,28 @@ def test_an_empty_database_is_not_current_and_gets_the_schema(settings: Settings
         assert schema_is_current(database.engine)
     finally:
         database.close()
+
+
+def test_processes_opening_one_empty_postgresql_database_at_once_all_succeed(
+    postgres_url: str,
+) -> None:
+    """A worker and the command that sent it work may create the schema at the same time.
+
+    Without a lock one of them failed with a duplicate ``alembic_version`` type."""
+    import subprocess
+    import sys
+
+    opener = (
+        "import sys; from vidi.store.db import Database; Database(sys.argv[1]).engine.dispose()"
+    )
+    processes = [
+        subprocess.Popen(
+            [sys.executable, "-c", opener, postgres_url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+        )
+        for _ in range(4)
+    ]
+    outputs = [process.communicate(timeout=120)[0].decode() for process in processes]
+    assert [process.returncode for process in processes] == [0, 0, 0, 0], outputs
+    assert schema_is_current(make_engine(postgres_url))

@@ -63,6 +63,9 @@ def alembic_config(database_url: str) -> Config:
     return config
 
 
+UPGRADE_LOCK = 0x76696469  # "vidi": the PostgreSQL advisory lock held while migrating
+
+
 def upgrade(engine: Engine) -> None:
     """Bring the schema to the newest migrations (creates it on an empty database).
 
@@ -84,6 +87,11 @@ def upgrade(engine: Engine) -> None:
             _sqlite_foreign_keys(connection, on=False)
         try:
             with connection.begin():
+                if connection.dialect.name == "postgresql":
+                    # Two processes opening one empty database at once (a worker and
+                    # the command that sent it work) would both create the schema; the
+                    # second waits here and then finds it current.
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({UPGRADE_LOCK})")
                 config.attributes["connection"] = connection
                 command.upgrade(config, "heads")
                 if sqlite:
