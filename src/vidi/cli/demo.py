@@ -54,7 +54,8 @@ def show_web_workbench(ctx: typer.Context, case: str) -> None:
     with friendly_errors():
         admin = bench.demo_admin(case)
     home = shlex.quote(str(bench.settings.home))
-    console.print(f"\nBrowse the case in the web workbench:  vidi --home {home} serve")
+    console.print()  # a blank line: the console escapes a "\n" inside a string
+    console.print(f"Browse the case in the web workbench:  vidi --home {home} serve")
     if admin is None:
         console.print(f"sign in as admin (a new password: vidi --home {home} user passwd admin)")
     else:
