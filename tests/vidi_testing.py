@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import subprocess
+from pathlib import Path
 
 import numpy as np
 from PIL import Image, ImageDraw
@@ -55,3 +57,32 @@ def native_thread_counts() -> tuple[list[int], str | None]:
 
     np.ones((64, 64)) @ np.ones((64, 64))  # make sure BLAS is loaded
     return [pool["num_threads"] for pool in threadpool_info()], os.environ.get("OMP_THREAD_LIMIT")
+
+
+def clip_with_sound(out: Path) -> Path:
+    """A two-second H.264 clip with a 50 Hz AAC track, so video and sound readers both open it."""
+    subprocess.run(
+        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-t", "2"]
+        + ["-i", "testsrc2=size=160x120:rate=10", "-f", "lavfi", "-t", "2"]
+        + ["-i", "sine=frequency=50:sample_rate=16000", "-c:v", "libx264"]
+        + ["-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(out)],
+        check=True,
+        timeout=60,
+    )
+    return out
+
+
+def person_like_figure(width: int = 200, height: int = 400) -> Image.Image:
+    """A flat grey silhouette of a standing figure on a light background (drawn shapes):
+    the packaged HOG people detector fires on it."""
+    image = Image.new("RGB", (width, height), (225, 225, 225))
+    draw = ImageDraw.Draw(image)
+    cx, ink = width // 2, (40, 40, 40)
+    draw.ellipse((cx - 22, 40, cx + 22, 92), fill=ink)
+    draw.rectangle((cx - 10, 88, cx + 10, 102), fill=ink)
+    draw.polygon([(cx - 45, 105), (cx + 45, 105), (cx + 38, 230), (cx - 38, 230)], fill=ink)
+    draw.polygon([(cx - 45, 108), (cx - 62, 230), (cx - 50, 232), (cx - 33, 120)], fill=ink)
+    draw.polygon([(cx + 45, 108), (cx + 62, 230), (cx + 50, 232), (cx + 33, 120)], fill=ink)
+    draw.polygon([(cx - 38, 228), (cx - 2, 228), (cx - 8, 360), (cx - 32, 360)], fill=ink)
+    draw.polygon([(cx + 2, 228), (cx + 38, 228), (cx + 32, 360), (cx + 8, 360)], fill=ink)
+    return image

@@ -17,22 +17,9 @@ from vidi.cli.main import app
 from vidi.config import Settings
 from vidi.store.db import Database
 from vidi.workbench import Workbench
-from vidi_testing import jpeg_bytes, scene
+from vidi_testing import clip_with_sound, jpeg_bytes, scene
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
-
-
-def make_video(out: Path) -> Path:
-    """A short clip with a sound track, so the hum and speech extractors read it too."""
-    subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-t", "2"]
-        + ["-i", "testsrc2=size=160x120:rate=10", "-f", "lavfi", "-t", "2"]
-        + ["-i", "sine=frequency=50:sample_rate=16000", "-c:v", "libx264"]
-        + ["-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(out)],
-        check=True,
-        timeout=60,
-    )
-    return out
 
 
 def aged(path: Path) -> int:
@@ -68,7 +55,7 @@ def evidence(tmp_path: Path) -> dict[str, Path]:
         pytest.skip("this filesystem does not record access times (noatime mount)")
     picture = folder / "room.jpg"
     picture.write_bytes(jpeg_bytes(scene(3, 320, 240)))
-    files = {"picture": picture, "video": make_video(folder / "clip.mp4")}
+    files = {"picture": picture, "video": clip_with_sound(folder / "clip.mp4")}
     refusal = noatime_refusal(picture)
     if refusal is not None:
         pytest.skip(refusal)

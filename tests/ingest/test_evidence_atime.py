@@ -6,7 +6,6 @@ import errno
 import io
 import os
 import shutil
-import subprocess
 import tarfile
 import zipfile
 from pathlib import Path
@@ -21,24 +20,11 @@ from vidi.ingest.pipeline import ingest
 from vidi.report import build_report
 from vidi.store.db import Database
 from vidi.store.models import IngestRun, Media
-from vidi_testing import jpeg_bytes, scene
+from vidi_testing import clip_with_sound, jpeg_bytes, scene
 
 pytestmark = pytest.mark.skipif(shutil.which("ffmpeg") is None, reason="ffmpeg is not installed")
 
 OLD = 1_577_836_800  # 2020-01-01: older than mtime, so relatime would bump it on any read
-
-
-def make_video(out: Path) -> Path:
-    """A short clip with sound, its index at the end (decoders must seek back)."""
-    subprocess.run(
-        ["ffmpeg", "-nostdin", "-v", "error", "-y", "-f", "lavfi", "-t", "2"]
-        + ["-i", "testsrc2=size=160x120:rate=10", "-f", "lavfi", "-t", "2"]
-        + ["-i", "sine=frequency=50:sample_rate=16000", "-c:v", "libx264"]
-        + ["-pix_fmt", "yuv420p", "-c:a", "aac", "-shortest", str(out)],
-        check=True,
-        timeout=60,
-    )
-    return out
 
 
 def make_evidence(root: Path) -> list[Path]:
@@ -51,7 +37,7 @@ def make_evidence(root: Path) -> list[Path]:
     scene(9, 200, 150).save(png, "PNG")
     (folder / "sub" / "picture.png").write_bytes(png.getvalue())
     (folder / "sub" / "notes.txt").write_text("a note\n")
-    make_video(folder / "sub" / "clip.mp4")
+    clip_with_sound(folder / "sub" / "clip.mp4")
     with zipfile.ZipFile(folder / "album.zip", "w") as archive:
         archive.writestr("in/a.jpg", jpeg_bytes(scene(20, 320, 240)))
         archive.write(folder / "sub" / "clip.mp4", "in/clip-copy.mp4")
@@ -64,7 +50,7 @@ def make_evidence(root: Path) -> list[Path]:
     lone_zip = root / "lone.zip"
     with zipfile.ZipFile(lone_zip, "w") as archive:
         archive.writestr("c.jpg", jpeg_bytes(scene(30, 320, 240)))
-    lone_video = make_video(root / "lone.mp4")
+    lone_video = clip_with_sound(root / "lone.mp4")
     return [folder, lone_zip, lone_video]
 
 

@@ -12,10 +12,10 @@ from __future__ import annotations
 import io
 
 import piexif
-from PIL import Image, ImageCms, ImageDraw
+from PIL import Image, ImageCms
 
 from vidi.portal.sample import sample_objects
-from vidi_testing import scene
+from vidi_testing import person_like_figure, scene
 
 MARKER = b"VIDI-SECRET-MARKER"
 OBJECT_BOX = (420, 300, 320, 240)
@@ -53,21 +53,6 @@ def table_picture(seed: int = 1, kind: int = 3) -> Image.Image:
     x, y, width, height = OBJECT_BOX
     picture.paste(thing.resize((width, height)), (x, y))
     return picture
-
-
-def person_like_figure(width: int = 200, height: int = 400) -> Image.Image:
-    """A flat grey silhouette of a standing figure on a light background (drawn shapes)."""
-    image = Image.new("RGB", (width, height), (225, 225, 225))
-    draw = ImageDraw.Draw(image)
-    cx, ink = width // 2, (40, 40, 40)
-    draw.ellipse((cx - 22, 40, cx + 22, 92), fill=ink)
-    draw.rectangle((cx - 10, 88, cx + 10, 102), fill=ink)
-    draw.polygon([(cx - 45, 105), (cx + 45, 105), (cx + 38, 230), (cx - 38, 230)], fill=ink)
-    draw.polygon([(cx - 45, 108), (cx - 62, 230), (cx - 50, 232), (cx - 33, 120)], fill=ink)
-    draw.polygon([(cx + 45, 108), (cx + 62, 230), (cx + 50, 232), (cx + 33, 120)], fill=ink)
-    draw.polygon([(cx - 38, 228), (cx - 2, 228), (cx - 8, 360), (cx - 32, 360)], fill=ink)
-    draw.polygon([(cx + 2, 228), (cx + 38, 228), (cx + 32, 360), (cx + 8, 360)], fill=ink)
-    return image
 
 
 def figure_picture(seed: int = 2) -> tuple[Image.Image, str]:

@@ -12,7 +12,7 @@ from pathlib import Path
 import altcha
 import numpy as np
 from fastapi.testclient import TestClient
-from PIL import Image, ImageDraw
+from PIL import Image
 from publication_bench import BOX, import_portal_tips
 from sqlalchemy import select
 from webapp import Web
@@ -21,7 +21,7 @@ from vidi.portal.app import create_app as create_portal
 from vidi.portal.server import export_tips, load_publication
 from vidi.portal.settings import TRUSTED_PUBLISHER_KEY, PortalSettings
 from vidi.store.models import AuditEvent
-from vidi_testing import jpeg_bytes, scene
+from vidi_testing import jpeg_bytes, person_like_figure, scene
 
 X, Y, W, H = (int(n) for n in BOX.split(","))
 
@@ -400,19 +400,3 @@ def solved(portal: TestClient) -> str:
 def detail(picture: Image.Image) -> float:
     grey = np.asarray(picture, dtype=np.float64)
     return float(np.diff(grey, axis=1).var() + np.diff(grey, axis=0).var())
-
-
-def person_like_figure(width: int = 200, height: int = 400) -> Image.Image:
-    """A flat grey silhouette of a standing figure (drawn shapes), as in
-    tests/publications/pictures.py: the packaged HOG people detector fires on it."""
-    image = Image.new("RGB", (width, height), (225, 225, 225))
-    draw = ImageDraw.Draw(image)
-    cx, ink = width // 2, (40, 40, 40)
-    draw.ellipse((cx - 22, 40, cx + 22, 92), fill=ink)
-    draw.rectangle((cx - 10, 88, cx + 10, 102), fill=ink)
-    draw.polygon([(cx - 45, 105), (cx + 45, 105), (cx + 38, 230), (cx - 38, 230)], fill=ink)
-    draw.polygon([(cx - 45, 108), (cx - 62, 230), (cx - 50, 232), (cx - 33, 120)], fill=ink)
-    draw.polygon([(cx + 45, 108), (cx + 62, 230), (cx + 50, 232), (cx + 33, 120)], fill=ink)
-    draw.polygon([(cx - 38, 228), (cx - 2, 228), (cx - 8, 360), (cx - 32, 360)], fill=ink)
-    draw.polygon([(cx + 2, 228), (cx + 38, 228), (cx + 32, 360), (cx + 8, 360)], fill=ink)
-    return image
