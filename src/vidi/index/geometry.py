@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import cv2
+import faiss
 import numpy as np
 
 from vidi.fingerprints.local_features import LocalFeatures
@@ -45,33 +46,49 @@ NOTHING = Verified(0, 0, None)
 
 def _matches(query: LocalFeatures, other: LocalFeatures) -> list[tuple[int, int]]:
     """Mutual nearest neighbours that pass the ratio test from at least one side (a small
-    object in a large picture passes it from its own side, rarely from the picture's)."""
+    object in a large picture passes it from its own side, rarely from the picture's).
+
+    One Hamming distance table (FAISS, 32-byte codes) serves both directions: a 700 × 700
+    table is ~0.2 ms, and the two nearest of every row and column are read from it with
+    NumPy; OpenCV's brute-force matcher took ~5 ms for the two directions."""
     if len(query) < 2 or len(other) < 2:
         return []
-    matcher = cv2.BFMatcher(cv2.NORM_HAMMING)
-    forward = {
-        f[0].queryIdx: f
-        for f in matcher.knnMatch(query.descriptors, other.descriptors, k=2)
-        if len(f) == 2
-    }
-    backward = {
-        f[0].queryIdx: f
-        for f in matcher.knnMatch(other.descriptors, query.descriptors, k=2)
-        if len(f) == 2
-    }
-    pairs = []
-    for q, found in forward.items():
-        o = found[0].trainIdx
-        back = backward.get(o)
-        if back is None or back[0].trainIdx != q:
-            continue
-        if _distinct(*found) or _distinct(*back):
-            pairs.append((q, o))
-    return pairs
+    table = _distances(query.descriptors, other.descriptors)
+    forward, forward_best, forward_second = _two_nearest(table, 1)
+    backward, backward_best, backward_second = _two_nearest(table, 0)
+    q = np.arange(len(table))
+    mutual = backward[forward] == q
+    from_query = (forward_best <= MAX_HAMMING) & (forward_best < RATIO * forward_second)
+    back_best, back_second = backward_best[forward], backward_second[forward]
+    from_other = (back_best <= MAX_HAMMING) & (back_best < RATIO * back_second)
+    kept = mutual & (from_query | from_other)
+    return list(zip(q[kept].tolist(), forward[kept].tolist(), strict=True))
 
 
-def _distinct(best: cv2.DMatch, second: cv2.DMatch) -> bool:
-    return best.distance <= MAX_HAMMING and best.distance < RATIO * second.distance
+def _distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(len(a), len(b)) Hamming distances between two sets of 32-byte descriptors."""
+    a = np.ascontiguousarray(a, np.uint8)
+    b = np.ascontiguousarray(b, np.uint8)
+    table = np.empty((len(a), len(b)), np.int32)
+    previous = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)  # one thread, as OpenCV's (see above)
+    try:
+        faiss.hammings(  # type: ignore[attr-defined]  # not in FAISS's type stubs
+            faiss.swig_ptr(a), faiss.swig_ptr(b), len(a), len(b), a.shape[1], faiss.swig_ptr(table)
+        )
+    finally:
+        faiss.omp_set_num_threads(previous)
+    return table
+
+
+def _two_nearest(table: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Along ``axis``: the index of the nearest, its distance, and the second distance."""
+    nearest = table.argmin(axis=axis)
+    at = np.expand_dims(nearest, axis)
+    best = np.take_along_axis(table, at, axis).squeeze(axis)
+    rest = table.copy()
+    np.put_along_axis(rest, at, np.iinfo(np.int32).max, axis)
+    return nearest, best, rest.min(axis=axis)
 
 
 def verify(query: LocalFeatures, other: LocalFeatures, min_inliers: int = 5) -> Verified:
