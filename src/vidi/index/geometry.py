@@ -8,6 +8,7 @@ the box a query's corners land in is where the object sits in the hit.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 
 import cv2
@@ -48,47 +49,61 @@ def _matches(query: LocalFeatures, other: LocalFeatures) -> list[tuple[int, int]
     """Mutual nearest neighbours that pass the ratio test from at least one side (a small
     object in a large picture passes it from its own side, rarely from the picture's).
 
-    One Hamming distance table (FAISS, 32-byte codes) serves both directions: a 700 × 700
-    table is ~0.2 ms, and the two nearest of every row and column are read from it with
-    NumPy; OpenCV's brute-force matcher took ~5 ms for the two directions."""
+    The Hamming distances come from FAISS (32-byte codes: a 700 × 700 table in ~0.2 ms),
+    once each way so both nearest-neighbour searches run along rows; second-nearest
+    distances are read only for the mutual pairs. OpenCV's brute-force matcher took
+    ~5 ms for the two directions, with the same pairs."""
     if len(query) < 2 or len(other) < 2:
         return []
-    table = _distances(query.descriptors, other.descriptors)
-    forward, forward_best, forward_second = _two_nearest(table, 1)
-    backward, backward_best, backward_second = _two_nearest(table, 0)
-    q = np.arange(len(table))
-    mutual = backward[forward] == q
-    from_query = (forward_best <= MAX_HAMMING) & (forward_best < RATIO * forward_second)
-    back_best, back_second = backward_best[forward], backward_second[forward]
-    from_other = (back_best <= MAX_HAMMING) & (back_best < RATIO * back_second)
-    kept = mutual & (from_query | from_other)
-    return list(zip(q[kept].tolist(), forward[kept].tolist(), strict=True))
+    scratch = _scratch()
+    forward, forward_best, forward_second = _two_nearest(
+        _distances(query.descriptors, other.descriptors, scratch, 0)
+    )
+    backward, backward_best, backward_second = _two_nearest(
+        _distances(other.descriptors, query.descriptors, scratch, 1)
+    )
+    q = np.flatnonzero(backward[forward] == np.arange(len(forward)))
+    o = forward[q]
+    best = forward_best[q]
+    passes = (best <= MAX_HAMMING) & (
+        (best < RATIO * forward_second[q]) | (best < RATIO * backward_second[o])
+    )
+    return list(zip(q[passes].tolist(), o[passes].tolist(), strict=True))
 
 
-def _distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+def _two_nearest(table: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per row: the nearest column, its distance and the second distance (``table`` is
+    scratch: its nearest entries are overwritten)."""
+    rows = np.arange(len(table))
+    nearest = table.argmin(axis=1)
+    best = table[rows, nearest]
+    table[rows, nearest] = np.iinfo(np.int32).max
+    return nearest, best, table.min(axis=1)
+
+
+_local = threading.local()
+
+
+def _scratch() -> list[np.ndarray]:
+    """Two reused distance tables per thread: a fresh 2-MB table each time cost more in
+    page faults than FAISS takes to fill it."""
+    if not hasattr(_local, "tables"):
+        _local.tables = [np.empty(0, np.int32), np.empty(0, np.int32)]
+    tables: list[np.ndarray] = _local.tables
+    return tables
+
+
+def _distances(a: np.ndarray, b: np.ndarray, scratch: list[np.ndarray], slot: int) -> np.ndarray:
     """(len(a), len(b)) Hamming distances between two sets of 32-byte descriptors."""
     a = np.ascontiguousarray(a, np.uint8)
     b = np.ascontiguousarray(b, np.uint8)
-    table = np.empty((len(a), len(b)), np.int32)
-    previous = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(1)  # one thread, as OpenCV's (see above)
-    try:
-        faiss.hammings(  # type: ignore[attr-defined]  # not in FAISS's type stubs
-            faiss.swig_ptr(a), faiss.swig_ptr(b), len(a), len(b), a.shape[1], faiss.swig_ptr(table)
-        )
-    finally:
-        faiss.omp_set_num_threads(previous)
+    if scratch[slot].size < len(a) * len(b):
+        scratch[slot] = np.empty(len(a) * len(b), np.int32)
+    table = scratch[slot][: len(a) * len(b)].reshape(len(a), len(b))
+    faiss.hammings(  # type: ignore[attr-defined]  # not in FAISS's type stubs; one thread
+        faiss.swig_ptr(a), faiss.swig_ptr(b), len(a), len(b), a.shape[1], faiss.swig_ptr(table)
+    )
     return table
-
-
-def _two_nearest(table: np.ndarray, axis: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Along ``axis``: the index of the nearest, its distance, and the second distance."""
-    nearest = table.argmin(axis=axis)
-    at = np.expand_dims(nearest, axis)
-    best = np.take_along_axis(table, at, axis).squeeze(axis)
-    rest = table.copy()
-    np.put_along_axis(rest, at, np.iinfo(np.int32).max, axis)
-    return nearest, best, rest.min(axis=axis)
 
 
 def verify(query: LocalFeatures, other: LocalFeatures, min_inliers: int = 5) -> Verified:
