@@ -50,16 +50,16 @@ def _matches(query: LocalFeatures, other: LocalFeatures) -> list[tuple[int, int]
     object in a large picture passes it from its own side, rarely from the picture's).
 
     The Hamming distances come from FAISS (32-byte codes: a 700 × 700 table in ~0.2 ms),
-    once each way so both nearest-neighbour searches run along rows; second-nearest
-    distances are read only for the mutual pairs. OpenCV's brute-force matcher took
-    ~5 ms for the two directions, with the same pairs."""
+    once each way so both nearest-neighbour searches run along rows (a mutual pair's
+    distance is the same both ways). OpenCV's brute-force matcher took ~5 ms for the
+    two directions, with the same pairs."""
     if len(query) < 2 or len(other) < 2:
         return []
     scratch = _scratch()
     forward, forward_best, forward_second = _two_nearest(
         _distances(query.descriptors, other.descriptors, scratch, 0)
     )
-    backward, backward_best, backward_second = _two_nearest(
+    backward, _, backward_second = _two_nearest(
         _distances(other.descriptors, query.descriptors, scratch, 1)
     )
     q = np.flatnonzero(backward[forward] == np.arange(len(forward)))
