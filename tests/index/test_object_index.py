@@ -11,7 +11,7 @@ import pytest
 from vidi.demo.objects import crop_area, paste, recompress, room, rotate, textured_object
 from vidi.fingerprints.local_features import extract_features
 from vidi.index.geometry import verify
-from vidi.index.objects import ObjectIndex
+from vidi.index.objects import TAIL, ObjectIndex
 from vidi.index.storage import IndexDamaged
 from vidi.index.vocabulary import Vocabulary, train_vocabulary
 from vidi.objects.matching import MIN_INLIERS
@@ -87,3 +87,42 @@ def test_a_saved_index_answers_the_same_and_refuses_a_flipped_byte(
     rows.write_bytes(bytes(data))
     with pytest.raises(IndexDamaged, match="checksum"):
         ObjectIndex.open(tmp_path / "objects")
+
+
+def test_rows_added_since_the_save_rank_as_they_will_once_merged(collection) -> None:  # type: ignore[no-untyped-def]
+    """Unsaved rows are sorted by word every TAIL rows (the newest are read whole); a search
+    ranks them as the merged postings do (norms differ only by the IDF's drift since)."""
+    _, features, memory = collection
+    vocabulary = memory.vocabulary
+    rng = np.random.default_rng(5)
+    index = ObjectIndex.in_memory(vocabulary)
+    rows = [vocabulary.words(f.descriptors) for f in features]
+    extra = [rng.integers(0, len(vocabulary), 400) for _ in range(2 * TAIL + 5)]
+    for i, words in enumerate(rows + extra):
+        index.add(i, words)
+    assert len(index) == PICTURES + len(extra)
+    queries = rows[::3] + extra[TAIL - 2 : TAIL + 1] + extra[-2:]
+    before = [index.search(w, 5) for w in queries]
+    index._merge()
+    after = [index.search(w, 5) for w in queries]
+    assert [b[0].id for b in before] == [a[0].id for a in after]
+    assert [b[0].id for b in before[: len(rows[::3])]] == list(range(0, PICTURES, 3))
+    assert [b[0].id for b in before[len(rows[::3]) :]] == [
+        PICTURES + i for i in (TAIL - 2, TAIL - 1, TAIL, len(extra) - 2, len(extra) - 1)
+    ]
+    for b, a in zip(before, after, strict=True):  # the IDF grew by 69 rows meanwhile
+        assert abs(b[0].score - a[0].score) < 0.05
+
+
+def test_the_vocabulary_separates_distinct_descriptors() -> None:
+    """k-means in Hamming space: two families of descriptors never share a word."""
+    rng = np.random.default_rng(2)
+    centres = rng.integers(0, 256, (2, 32), dtype=np.uint8)
+    noise = (rng.random((4000, 32, 8)) < 0.05).astype(np.uint8)
+    flips = np.packbits(noise, axis=2)[:, :, 0]
+    family = np.repeat([0, 1], 2000)
+    descriptors = centres[family] ^ flips
+    vocabulary = Vocabulary(train_vocabulary(descriptors))
+    words = vocabulary.words(descriptors)
+    assert len(vocabulary) == 64
+    assert not set(words[family == 0]) & set(words[family == 1])

@@ -11,8 +11,9 @@ generation and records each file's size and SHA-256; ``o{g}.centres.npy`` (the
 vocabulary), ``o{g}.ids.npy``, ``o{g}.norms.npy``, ``o{g}.starts.npy`` (per word, where
 its postings begin), ``o{g}.rows.npy`` and ``o{g}.counts.npy`` (the postings). A save
 writes a whole new generation and then switches the manifest atomically. Rows added
-since the last save live in memory only: the features table in the database is the
-log, and :func:`vidi.objects.stage.sync_index` adds back whatever a crash lost.
+since the last save live in memory only (sorted by word every :data:`TAIL` rows, so a
+search reads only its words' postings there too): the features table in the database
+is the log, and :func:`vidi.objects.features.sync_index` adds back whatever a crash lost.
 """
 
 from __future__ import annotations
@@ -40,6 +41,9 @@ MANIFEST = "objects.json"
 FORMAT = "vidi-object-index"
 FORMAT_VERSION = 1
 _FILES = ("centres", "ids", "norms", "starts", "rows", "counts", "trained")
+TAIL = 32
+"""Rows added one by one before they are sorted by word into the in-memory postings: a
+search reads the newest rows whole (cheap for a few dozen), the rest by word only."""
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,10 @@ class ObjectIndex:
         self._rows = np.zeros(0, np.int32)
         self._counts = np.zeros(0, np.uint16)
         self._df = np.zeros(0, np.int64)
-        self._pending: list[tuple[int, np.ndarray, np.ndarray]] = []
+        self._delta = _Postings.empty(0)
+        """Rows added since the last save, sorted by word like the saved postings."""
+        self._tail: list[tuple[int, np.ndarray, np.ndarray]] = []
+        """The newest rows (fewer than :data:`TAIL`), not yet sorted into ``_delta``."""
         self._known: set[int] = set()
 
     @classmethod
@@ -108,7 +115,7 @@ class ObjectIndex:
         self.close()
 
     def __len__(self) -> int:
-        return len(self._ids) + len(self._pending)
+        return len(self._ids) + len(self._delta.ids) + len(self._tail)
 
     def __contains__(self, id_: int) -> bool:
         return id_ in self._known
@@ -127,7 +134,8 @@ class ObjectIndex:
         self._rows = np.zeros(0, np.int32)
         self._counts = np.zeros(0, np.uint16)
         self._df = np.zeros(len(vocabulary), np.int64)
-        self._pending = []
+        self._delta = _Postings.empty(len(vocabulary))
+        self._tail = []
         self._known = set()
 
     def add(self, id_: int, words: np.ndarray) -> None:
@@ -135,9 +143,17 @@ class ObjectIndex:
         if id_ in self._known:
             return
         unique, counts = np.unique(words, return_counts=True)
-        self._pending.append((id_, unique.astype(np.int32), counts.astype(np.uint16)))
+        self._tail.append((id_, unique.astype(np.int32), counts.astype(np.uint16)))
         self._df[unique] += 1
         self._known.add(id_)
+        if len(self._tail) >= TAIL:
+            self._fold_tail()
+
+    def _fold_tail(self) -> None:
+        """Sort the newest rows into the in-memory postings (a merge of two sorted runs)."""
+        if self._tail:
+            self._delta = self._delta.joined(self._tail, self._idf())
+            self._tail = []
 
     def _idf(self) -> np.ndarray:
         return np.log((len(self) + 1) / (self._df + 1)).astype(np.float32)
@@ -145,33 +161,58 @@ class ObjectIndex:
     def search(
         self, words: np.ndarray, top: int = 50, allowed: np.ndarray | None = None
     ) -> list[Candidate]:
-        """The ``top`` feature sets by TF-IDF cosine with these words (ids in ``allowed`` only)."""
+        """The ``top`` feature sets by TF-IDF cosine with these words (ids in ``allowed`` only).
+
+        Only the postings of the query's own words are read, in the saved postings and in
+        the rows added since (sorted by word every :data:`TAIL` rows); the newest rows are
+        scored directly."""
         if self.vocabulary is None or len(self) == 0 or len(words) == 0:
             return []
         idf = self._idf()
         unique, counts = np.unique(words, return_counts=True)
-        query = np.zeros(len(idf), np.float32)
-        query[unique] = counts * idf[unique]
-        scores = np.zeros(len(self), np.float64)
-        if len(self._ids):
-            scores[: len(self._ids)] = self._base_scores(unique, query, idf)
-        for offset, (_, pending_words, pending_counts) in enumerate(self._pending):
-            weights = pending_counts * idf[pending_words]
-            norm = float(np.sqrt((weights**2).sum())) or 1.0
-            scores[len(self._ids) + offset] = float((query[pending_words] * weights).sum()) / norm
-        ids = np.concatenate([self._ids, np.array([p[0] for p in self._pending], np.int64)])
-        if allowed is not None:
-            scores[~np.isin(ids, allowed)] = 0
-        scores /= float(np.sqrt((query**2).sum())) or 1.0
-        best = np.argsort(-scores, kind="stable")[:top]
-        return [Candidate(int(ids[i]), float(scores[i])) for i in best if scores[i] > 0]
+        query = counts * idf[unique]
+        # A row's score: sum over shared words of query weight x row weight (count x idf).
+        factor = query * idf[unique]
+        tail_ids, tail_scores = self._tail_scores(unique, factor, idf)
+        segments = [
+            (
+                self._ids,
+                _postings_scores(
+                    self._starts, self._rows, self._counts, unique, factor, len(self._ids)
+                )
+                / self._norms,
+            ),
+            (self._delta.ids, self._delta.scores(unique, factor)),
+            (tail_ids, tail_scores),
+        ]
+        scale = float(np.sqrt((query**2).sum())) or 1.0
+        found: list[tuple[float, int, int]] = []
+        offset = 0
+        for ids, scores in segments:
+            if allowed is not None and len(ids):
+                scores = np.where(np.isin(ids, allowed), scores, 0)
+            best = _top(scores, top)
+            found += [(-float(scores[i]) / scale, offset + int(i), int(ids[i])) for i in best]
+            offset += len(ids)
+        found.sort()
+        return [Candidate(id_, -negative) for negative, _, id_ in found[:top] if negative < 0]
 
-    def _base_scores(self, unique: np.ndarray, query: np.ndarray, idf: np.ndarray) -> np.ndarray:
-        slices = [np.arange(self._starts[w], self._starts[w + 1]) for w in unique]
-        at = np.concatenate(slices) if slices else np.zeros(0, np.int64)
-        words = np.repeat(unique, [len(s) for s in slices])
-        weights = query[words] * self._counts[at] * idf[words]
-        return np.bincount(self._rows[at], weights, minlength=len(self._ids)) / self._norms
+    def _tail_scores(
+        self, unique: np.ndarray, factor: np.ndarray, idf: np.ndarray
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Scores of the newest rows, read whole (there are fewer than :data:`TAIL`)."""
+        if not self._tail:
+            return np.zeros(0, np.int64), np.zeros(0, np.float64)
+        ids = np.array([t[0] for t in self._tail], np.int64)
+        words = np.concatenate([t[1] for t in self._tail])
+        counts = np.concatenate([t[2] for t in self._tail]).astype(np.float64)
+        rows = np.repeat(np.arange(len(self._tail)), [len(t[1]) for t in self._tail])
+        weights = counts * idf[words]
+        norms = np.sqrt(np.bincount(rows, weights**2, minlength=len(ids)))
+        dense = np.zeros(len(idf), np.float64)
+        dense[unique] = factor
+        scores = np.bincount(rows, dense[words] * counts, minlength=len(ids))
+        return ids, scores / np.where(norms > 0, norms, 1.0)
 
     def save(self) -> None:
         """Fold the rows added since the last save in and write a new generation."""
@@ -213,26 +254,29 @@ class ObjectIndex:
         self._remove_other_generations(number)
 
     def _merge(self) -> None:
-        """Rebuild the postings (sorted by word) with the pending rows and current IDF."""
+        """Rebuild the saved postings (sorted by word) with the rows added since and the
+        current IDF."""
         if self.vocabulary is None:
             raise ValueError("the object index has no vocabulary yet")
-        words_per_row = np.diff(self._starts)
-        base_words = np.repeat(np.arange(len(self.vocabulary), dtype=np.int32), words_per_row)
+        self._fold_tail()
         first = len(self._ids)
-        all_words = [base_words] + [p[1] for p in self._pending]
-        all_rows = [self._rows] + [
-            np.full(len(p[1]), first + i, np.int32) for i, p in enumerate(self._pending)
-        ]
-        all_counts = [self._counts] + [p[2] for p in self._pending]
-        words = np.concatenate(all_words)
-        rows = np.concatenate(all_rows)
-        counts = np.concatenate(all_counts)
-        order = np.lexsort((rows, words))
+        base_words = np.repeat(
+            np.arange(len(self.vocabulary), dtype=np.int32), np.diff(self._starts)
+        )
+        delta_words = np.repeat(
+            np.arange(len(self.vocabulary), dtype=np.int32), np.diff(self._delta.starts)
+        )
+        words = np.concatenate([base_words, delta_words])
+        rows = np.concatenate([self._rows, self._delta.rows + first]).astype(np.int32)
+        counts = np.concatenate([self._counts, self._delta.counts])
+        # Two runs each sorted by word (rows ascending within a word): a stable sort
+        # keeps the saved rows first, so rows stay ascending within every word.
+        order = np.argsort(words, kind="stable")
         words, rows, counts = words[order], rows[order], counts[order]
-        self._ids = np.concatenate([self._ids, np.array([p[0] for p in self._pending], np.int64)])
+        self._ids = np.concatenate([self._ids, self._delta.ids])
         self._starts = np.searchsorted(words, np.arange(len(self.vocabulary) + 1)).astype(np.int64)
         self._rows, self._counts = rows, counts
-        self._pending = []
+        self._delta = _Postings.empty(len(self.vocabulary))
         weights = counts * self._idf()[words]
         norms = np.sqrt(np.bincount(rows, weights**2, minlength=len(self._ids)))
         self._norms = np.where(norms > 0, norms, 1.0).astype(np.float32)
@@ -279,3 +323,81 @@ class ObjectIndex:
         self._df = np.diff(self._starts)
         self._known = set(self._ids.tolist())
         self._remove_other_generations(number)
+
+
+@dataclass(frozen=True)
+class _Postings:
+    """Rows by word in CSR form (``starts`` per word into ``rows``/``counts``), with each
+    row's feature-set id and TF-IDF norm."""
+
+    ids: np.ndarray
+    norms: np.ndarray
+    starts: np.ndarray
+    rows: np.ndarray
+    counts: np.ndarray
+
+    @classmethod
+    def empty(cls, words: int) -> _Postings:
+        return cls(
+            np.zeros(0, np.int64),
+            np.zeros(0, np.float64),
+            np.zeros(words + 1, np.int64),
+            np.zeros(0, np.int32),
+            np.zeros(0, np.uint16),
+        )
+
+    def joined(self, rows: list[tuple[int, np.ndarray, np.ndarray]], idf: np.ndarray) -> _Postings:
+        """These postings and ``rows`` (id, unique words, counts), sorted by word again."""
+        first = len(self.ids)
+        mine = np.repeat(np.arange(len(self.starts) - 1, dtype=np.int32), np.diff(self.starts))
+        words = np.concatenate([mine] + [r[1] for r in rows])
+        row_of = np.concatenate(
+            [self.rows] + [np.full(len(r[1]), first + i, np.int32) for i, r in enumerate(rows)]
+        )
+        counts = np.concatenate([self.counts] + [r[2] for r in rows])
+        order = np.argsort(words, kind="stable")  # rows stay ascending within a word
+        words, row_of, counts = words[order], row_of[order], counts[order]
+        ids = np.concatenate([self.ids, np.array([r[0] for r in rows], np.int64)])
+        weights = counts * idf[words]
+        norms = np.sqrt(np.bincount(row_of, weights**2, minlength=len(ids)))
+        return _Postings(
+            ids,
+            np.where(norms > 0, norms, 1.0),
+            np.searchsorted(words, np.arange(len(self.starts))).astype(np.int64),
+            row_of,
+            counts,
+        )
+
+    def scores(self, unique: np.ndarray, factor: np.ndarray) -> np.ndarray:
+        raw = _postings_scores(self.starts, self.rows, self.counts, unique, factor, len(self.ids))
+        return raw / self.norms
+
+
+def _postings_scores(
+    starts: np.ndarray,
+    rows: np.ndarray,
+    counts: np.ndarray,
+    unique: np.ndarray,
+    factor: np.ndarray,
+    size: int,
+) -> np.ndarray:
+    """Per row: the sum over the query's words of ``factor`` x the row's count of the word,
+    reading only those words' postings."""
+    if size == 0:
+        return np.zeros(0, np.float64)
+    begin = starts[unique]
+    lengths = starts[unique + 1] - begin
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(size, np.float64)
+    # Positions of every posting of the query's words, without a loop over the words.
+    at = np.arange(total) + np.repeat(begin - (np.cumsum(lengths) - lengths), lengths)
+    weights = np.repeat(factor, lengths) * counts[at]
+    return np.bincount(rows[at], weights, minlength=size)
+
+
+def _top(scores: np.ndarray, top: int) -> np.ndarray:
+    """Positions of the ``top`` highest scores (any order)."""
+    if len(scores) <= top:
+        return np.arange(len(scores))
+    return np.argpartition(-scores, top - 1)[:top]

@@ -3,14 +3,15 @@
 Why: comparing a query's descriptors with every stored descriptor does not scale;
 quantising each descriptor to its nearest of ``k`` cluster centres ("visual words")
 turns a picture into a bag of words that an inverted file searches in milliseconds.
-The centres are learned from the collection's own descriptors with ``faiss.Kmeans``
-(bits as 0/1 floats; each centre rounded back to bits), so nothing is downloaded.
+The centres are learned from the collection's own descriptors by k-means in Hamming
+space (:func:`train_vocabulary`), so nothing is downloaded.
 """
 
 from __future__ import annotations
 
 import faiss
 import numpy as np
+from scipy import sparse
 
 from vidi.fingerprints.local_features import DESCRIPTOR_BYTES
 
@@ -19,6 +20,7 @@ TRAIN_SAMPLE = 200_000
 MAX_WORDS = 65_536
 DESCRIPTORS_PER_WORD = 40
 """A word wants about this many training descriptors: fewer words when little is known."""
+ITERATIONS = 12
 
 
 def vocabulary_size(descriptors: int) -> int:
@@ -30,18 +32,56 @@ def vocabulary_size(descriptors: int) -> int:
 
 
 def train_vocabulary(descriptors: np.ndarray, seed: int = 1234) -> np.ndarray:
-    """(k, 32) uint8 word centres learned from (n, 32) uint8 descriptors."""
+    """(k, 32) uint8 word centres learned from (n, 32) uint8 descriptors.
+
+    k-means in Hamming space ("k-majority"): each descriptor goes to its nearest centre
+    by Hamming distance (FAISS's binary flat index, as :meth:`Vocabulary.words` assigns
+    words), and each centre becomes the bitwise majority of its descriptors. Float
+    k-means over the bits as 0/1 (``faiss.Kmeans``, then rounded) reached a slightly
+    worse mean distance (27.3 against 27.1 bits on 28,000 descriptors) at about four
+    times the time: its 256-dimension float distances cost more than 32-byte Hamming
+    ones.
+    """
     rng = np.random.default_rng(seed)
     if len(descriptors) > TRAIN_SAMPLE:
         descriptors = descriptors[rng.choice(len(descriptors), TRAIN_SAMPLE, replace=False)]
-    words = min(vocabulary_size(len(descriptors)), max(1, len(descriptors)))
+    descriptors = np.ascontiguousarray(descriptors, np.uint8)
+    count = len(descriptors)
+    if count == 0:
+        return np.zeros((1, DESCRIPTOR_BYTES), np.uint8)
+    words = min(vocabulary_size(count), count)
+    centres = descriptors[rng.choice(count, words, replace=False)].copy()
     bits = np.unpackbits(descriptors, axis=1).astype(np.float32)
-    kmeans = faiss.Kmeans(
-        bits.shape[1], words, niter=12, seed=seed, verbose=False, max_points_per_centroid=1_000
-    )
-    kmeans.train(bits)
-    assert kmeans.centroids is not None
-    return np.packbits(kmeans.centroids > 0.5, axis=1)
+    rows = np.arange(count)
+    for _ in range(ITERATIONS):
+        nearest = _nearest(_flat(centres), descriptors)
+        members = sparse.csr_matrix(
+            (np.ones(count, np.float32), (nearest, rows)), shape=(words, count)
+        )
+        sizes = np.bincount(nearest, minlength=words)
+        centres = np.packbits((members @ bits) * 2 > sizes[:, None], axis=1)
+        empty = sizes == 0  # restarted at random descriptors
+        centres[empty] = descriptors[rng.choice(count, int(empty.sum()), replace=False)]
+    return centres
+
+
+def _flat(centres: np.ndarray) -> faiss.IndexBinaryFlat:
+    search = faiss.IndexBinaryFlat(DESCRIPTOR_BYTES * 8)
+    search.add(np.ascontiguousarray(centres, np.uint8))
+    return search
+
+
+def _nearest(search: faiss.IndexBinaryFlat, descriptors: np.ndarray) -> np.ndarray:
+    """Index of the nearest centre (Hamming) of each descriptor, on one thread."""
+    # One thread: OpenMP threads that wait for a busy core made this 35 times slower
+    # under load (a picture's few hundred descriptors are too few to share out).
+    previous = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        _, nearest = search.search(np.ascontiguousarray(descriptors, np.uint8), 1)
+    finally:
+        faiss.omp_set_num_threads(previous)
+    return nearest[:, 0].astype(np.int64)
 
 
 class Vocabulary:
@@ -51,8 +91,7 @@ class Vocabulary:
         if centres.ndim != 2 or centres.shape[1] != DESCRIPTOR_BYTES:
             raise ValueError(f"word centres must be (k, {DESCRIPTOR_BYTES}) bytes")
         self.centres = np.ascontiguousarray(centres, dtype=np.uint8)
-        self._search = faiss.IndexBinaryFlat(DESCRIPTOR_BYTES * 8)
-        self._search.add(self.centres)
+        self._search = _flat(self.centres)
 
     def __len__(self) -> int:
         return len(self.centres)
@@ -61,12 +100,4 @@ class Vocabulary:
         """The word (int32) of each descriptor."""
         if len(descriptors) == 0:
             return np.zeros(0, np.int32)
-        # One thread: a picture's few hundred descriptors are too few to share out, and
-        # OpenMP threads that wait for a busy core made this 35 times slower under load.
-        previous = faiss.omp_get_max_threads()
-        faiss.omp_set_num_threads(1)
-        try:
-            _, nearest = self._search.search(np.ascontiguousarray(descriptors, np.uint8), 1)
-        finally:
-            faiss.omp_set_num_threads(previous)
-        return nearest[:, 0].astype(np.int32)
+        return _nearest(self._search, descriptors).astype(np.int32)
