@@ -44,6 +44,9 @@ _FILES = ("centres", "ids", "norms", "starts", "rows", "counts", "trained")
 TAIL = 32
 """Rows added one by one before they are sorted by word into the in-memory postings: a
 search reads the newest rows whole (cheap for a few dozen), the rest by word only."""
+RENORM_GROWTH = 1.1
+"""The unsaved rows' norms are computed again when the index has grown this much since
+(the IDF changes with its size; the saved rows' norms are computed again at each save)."""
 
 
 @dataclass(frozen=True)
@@ -152,7 +155,7 @@ class ObjectIndex:
     def _fold_tail(self) -> None:
         """Sort the newest rows into the in-memory postings (a merge of two sorted runs)."""
         if self._tail:
-            self._delta = self._delta.joined(self._tail, self._idf())
+            self._delta = self._delta.joined(self._tail, self._idf(), len(self))
             self._tail = []
 
     def _idf(self) -> np.ndarray:
@@ -169,6 +172,8 @@ class ObjectIndex:
         if self.vocabulary is None or len(self) == 0 or len(words) == 0:
             return []
         idf = self._idf()
+        if len(self) > RENORM_GROWTH * self._delta.normed_at:
+            self._delta = self._delta.renormed(idf, len(self))
         unique, counts = np.unique(words, return_counts=True)
         query = counts * idf[unique]
         # A row's score: sum over shared words of query weight x row weight (count x idf).
@@ -335,6 +340,8 @@ class _Postings:
     starts: np.ndarray
     rows: np.ndarray
     counts: np.ndarray
+    normed_at: int = 0
+    """The index's size when the norms were computed (the IDF changes as it grows)."""
 
     @classmethod
     def empty(cls, words: int) -> _Postings:
@@ -346,11 +353,22 @@ class _Postings:
             np.zeros(0, np.uint16),
         )
 
-    def joined(self, rows: list[tuple[int, np.ndarray, np.ndarray]], idf: np.ndarray) -> _Postings:
+    def _words(self) -> np.ndarray:
+        return np.repeat(np.arange(len(self.starts) - 1, dtype=np.int32), np.diff(self.starts))
+
+    def renormed(self, idf: np.ndarray, size: int) -> _Postings:
+        """The same postings with norms from the current IDF (``size``: the index's size)."""
+        weights = self.counts * idf[self._words()]
+        norms = np.sqrt(np.bincount(self.rows, weights**2, minlength=len(self.ids)))
+        norms = np.where(norms > 0, norms, 1.0)
+        return _Postings(self.ids, norms, self.starts, self.rows, self.counts, size)
+
+    def joined(
+        self, rows: list[tuple[int, np.ndarray, np.ndarray]], idf: np.ndarray, size: int
+    ) -> _Postings:
         """These postings and ``rows`` (id, unique words, counts), sorted by word again."""
         first = len(self.ids)
-        mine = np.repeat(np.arange(len(self.starts) - 1, dtype=np.int32), np.diff(self.starts))
-        words = np.concatenate([mine] + [r[1] for r in rows])
+        words = np.concatenate([self._words()] + [r[1] for r in rows])
         row_of = np.concatenate(
             [self.rows] + [np.full(len(r[1]), first + i, np.int32) for i, r in enumerate(rows)]
         )
@@ -358,15 +376,8 @@ class _Postings:
         order = np.argsort(words, kind="stable")  # rows stay ascending within a word
         words, row_of, counts = words[order], row_of[order], counts[order]
         ids = np.concatenate([self.ids, np.array([r[0] for r in rows], np.int64)])
-        weights = counts * idf[words]
-        norms = np.sqrt(np.bincount(row_of, weights**2, minlength=len(ids)))
-        return _Postings(
-            ids,
-            np.where(norms > 0, norms, 1.0),
-            np.searchsorted(words, np.arange(len(self.starts))).astype(np.int64),
-            row_of,
-            counts,
-        )
+        starts = np.searchsorted(words, np.arange(len(self.starts))).astype(np.int64)
+        return _Postings(ids, np.ones(len(ids)), starts, row_of, counts).renormed(idf, size)
 
     def scores(self, unique: np.ndarray, factor: np.ndarray) -> np.ndarray:
         raw = _postings_scores(self.starts, self.rows, self.counts, unique, factor, len(self.ids))
