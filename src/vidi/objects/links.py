@@ -17,7 +17,14 @@ from vidi.fingerprints.local_features import EXTRACTOR, LocalFeatures
 from vidi.index.geometry import verify
 from vidi.index.objects import ObjectIndex
 from vidi.objects.features import load_features
-from vidi.objects.matching import LINK_CANDIDATES, MIN_INLIERS, VerifiedHit, verified_hits
+from vidi.objects.matching import (
+    LINK_CANDIDATES,
+    LINK_MIN_SCORE,
+    LINK_POINTS,
+    MIN_INLIERS,
+    VerifiedHit,
+    verified_hits,
+)
 from vidi.store.inserts import insert_ignoring_conflicts
 from vidi.store.models import Clue, Gallery, GalleryItem, LocalFeatureSet, Match
 
@@ -34,9 +41,21 @@ def link_picture(
     sha256: str,
     features_id: int,
     sides: list[LocalFeatures],
+    known: dict[int, LocalFeatures] | None = None,
 ) -> tuple[int, int]:
-    """Store the picture's scene links and gallery clues; returns how many of each."""
-    hits = verified_hits(session, index, sides, exclude=features_id, candidates=LINK_CANDIDATES)
+    """Store the picture's scene links and gallery clues; returns how many of each.
+
+    ``known``: feature sets already read (:func:`~vidi.objects.matching.verified_hits`)."""
+    hits = verified_hits(
+        session,
+        index,
+        sides,
+        exclude=features_id,
+        candidates=LINK_CANDIDATES,
+        known=known,
+        min_score=LINK_MIN_SCORE,
+        points=LINK_POINTS,
+    )
     owners = _owners(session, [h.id for h in hits])
     scene = [(h, owners[h.id][0]) for h in hits if h.id in owners and owners[h.id][0]]
     rows = []

@@ -24,6 +24,11 @@ LINK_CANDIDATES = 8
 """Per side when the feature stage links a new picture: a copy of the same scene shares
 most of its words and ranks near the top; each verification costs two 700 × 700
 matches, and the stage runs one query per new picture."""
+LINK_POINTS = 700
+"""Points of each side the stage verifies a link with (the first stored: the strongest)."""
+LINK_MIN_SCORE = 0.0
+"""TF-IDF score under which the stage does not verify a candidate (see docs/performance.md,
+"Object search, round 3: the stage's cost")."""
 MIN_INLIERS = 12
 """A verified hit: no unrelated pair of 10,000 generated pictures reached it (bench)."""
 
@@ -46,20 +51,39 @@ def verified_hits(
     exclude: int | None = None,
     min_inliers: int = MIN_INLIERS,
     candidates: int = CANDIDATES,
+    known: dict[int, LocalFeatures] | None = None,
+    min_score: float = 0.0,
+    points: int | None = None,
 ) -> list[VerifiedHit]:
-    """Verified hits for the query (``queries[1]``, if given, is its mirror), best first."""
+    """Verified hits for the query (``queries[1]``, if given, is its mirror), best first.
+
+    ``known``: feature sets already read (the feature stage keeps those of a batch); the
+    others are read in one query and added to it. ``min_score``: candidates scoring less
+    by TF-IDF are not verified (the stage's floor, :data:`LINK_MIN_SCORE`). ``points``:
+    verify with at most this many points of each side (their first: stored strongest
+    first), so the stage's cost per candidate does not grow with the points stored."""
     vocabulary = index.vocabulary
     if vocabulary is None:
         return []
+    sides = [
+        [
+            c
+            for c in index.search(vocabulary.words(query.descriptors), candidates, allowed)
+            if c.id != exclude and c.score >= min_score
+        ]
+        for query in queries
+    ]
+    stored = known if known is not None else {}
+    wanted = {c.id for found in sides for c in found if c.id not in stored}
+    stored.update(load_features(session, wanted))
     best: dict[int, VerifiedHit] = {}
-    for side, query in enumerate(queries):
-        found = index.search(vocabulary.words(query.descriptors), candidates, allowed)
-        found = [c for c in found if c.id != exclude]
-        stored = load_features(session, [c.id for c in found])
+    for side, (query, found) in enumerate(zip(queries, sides, strict=True)):
         for candidate in found:
             if candidate.id not in stored:
                 continue  # its media was deleted since the index was saved
-            checked: Verified = verify(query, stored[candidate.id], min_inliers)
+            checked: Verified = verify(
+                _first(query, points), _first(stored[candidate.id], points), min_inliers
+            )
             if checked.inliers < min_inliers:
                 continue
             hit = VerifiedHit(
@@ -68,3 +92,11 @@ def verified_hits(
             if candidate.id not in best or best[candidate.id].inliers < hit.inliers:
                 best[candidate.id] = hit
     return sorted(best.values(), key=lambda h: (-h.inliers, h.id))
+
+
+def _first(features: LocalFeatures, points: int | None) -> LocalFeatures:
+    if points is None or len(features) <= points:
+        return features
+    return LocalFeatures(
+        features.points[:points], features.descriptors[:points], features.width, features.height
+    )

@@ -22,6 +22,7 @@ from pathlib import Path
 
 import numpy as np
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from vidi.clues.runner import pending_media, places_of
 from vidi.config import Settings
@@ -53,6 +54,8 @@ STAGE = "local_features"
 BATCH = 200
 SAVE_EVERY = 2_000
 """Pictures after which the index is saved mid-run (a crash then re-adds fewer)."""
+KNOWN_LIMIT = 2_000
+"""Feature sets (~25 KB each) kept read during a batch before the cache starts over."""
 
 
 @dataclass(frozen=True)
@@ -140,33 +143,39 @@ def _run_batch(
     done += [
         (sha, None) for sha in shas if sha in stored and sha in flipped and sha not in undecoded
     ]
+    # The batch's own features need no second read when one of them is a candidate; the
+    # candidates read for one picture are kept for the next (a scene's pictures share them).
+    known = {id_: found for id_, found in stored.values()}
     for sha256, error in done:
-        if error is None:
-            id_, found = stored[sha256]
-            _link(db, index, sha256, id_, [found, flipped[sha256]], totals, linked)
-        _mark_done(db, sha256, error)
+        with db.session() as session:  # links and done mark in one commit
+            if error is None:
+                id_, found = stored[sha256]
+                _link(session, index, sha256, id_, [found, flipped[sha256]], known, totals, linked)
+            _mark_done(session, sha256, error)
         _drop_mirror_blob(settings, sha256)
         totals["pictures"] += 1
         totals["failed"] += bool(error)
         if progress is not None:
             progress.advance(1)
+        if len(known) > KNOWN_LIMIT:
+            known.clear()
 
 
 def _link(
-    db: Database,
+    session: Session,
     index: ObjectIndex,
     sha256: str,
     id_: int,
     sides: list[LocalFeatures],
+    known: dict[int, LocalFeatures],
     totals: dict[str, int],
     linked: list[str],
 ) -> None:
-    with db.session() as session:
-        if len(index) == 0 or index.vocabulary is None:
-            sync_index(session, index)
-        elif id_ not in index:
-            index.add(id_, index.vocabulary.words(sides[0].descriptors))
-        links, clues = link_picture(session, index, sha256, id_, sides)
+    if len(index) == 0 or index.vocabulary is None:
+        sync_index(session, index)
+    elif id_ not in index:
+        index.add(id_, index.vocabulary.words(sides[0].descriptors))
+    links, clues = link_picture(session, index, sha256, id_, sides, known)
     totals["scene_links"] += links
     if links:
         linked.append(sha256)
@@ -174,18 +183,17 @@ def _link(
     totals["points"] += len(sides[0])
 
 
-def _mark_done(db: Database, sha256: str, error: str | None) -> None:
-    with db.session() as session:
-        session.merge(
-            ExtractionDone(
-                media_sha256=sha256,
-                extractor=STAGE,
-                extractor_version=EXTRACTOR,
-                status="failed" if error else "ok",
-                error=error,
-                finished_at=utcnow(),
-            )
+def _mark_done(session: Session, sha256: str, error: str | None) -> None:
+    session.merge(
+        ExtractionDone(
+            media_sha256=sha256,
+            extractor=STAGE,
+            extractor_version=EXTRACTOR,
+            status="failed" if error else "ok",
+            error=error,
+            finished_at=utcnow(),
         )
+    )
 
 
 def _picture(path: Path, settings: Settings) -> tuple[DecodedImage | None, str | None]:
