@@ -14,7 +14,18 @@ same queries. Same-scene links are measured as the feature stage makes them: the
 view of each room asks with its whole picture; a link to its room is right, any other
 link is wrong.
 
+Where a query is lost: "in cands" counts queries whose original was among the
+candidates verified (either side), "verifies" those whose original reaches the inlier
+threshold when verified directly (best side), whatever its rank, and "rank" is the
+original's median rank by TF-IDF (best side; 1,000 when not among the first 1,000).
+A query found by "verifies" but not by "in cands" is lost by the index, not by the
+verification.
+
     .venv/bin/python bench/objects.py --objects 100 --distractors 2000
+
+``--points`` stores fewer or more points a picture (the library's default otherwise),
+``--candidates`` verifies that many a side, ``--kinds crop,pasted`` asks only the
+queries whose name starts so.
 """
 
 from __future__ import annotations
@@ -28,6 +39,8 @@ import numpy as np
 
 from vidi.demo.objects import crop_area, paste, recompress, room, rotate, textured_object
 from vidi.fingerprints.local_features import (
+    MAX_POINTS,
+    QUERY_POINTS,
     LocalFeatures,
     encode,
     extract_features,
@@ -37,7 +50,10 @@ from vidi.fingerprints.pdq import pdq_hash_array
 from vidi.index.geometry import verify
 from vidi.index.objects import ObjectIndex
 from vidi.index.vocabulary import Vocabulary, train_vocabulary
-from vidi.objects.matching import CANDIDATES, LINK_CANDIDATES, MIN_INLIERS
+from vidi.objects.matching import LINK_CANDIDATES, MIN_INLIERS
+from vidi.objects.search import FIND_CANDIDATES
+
+RANK_DEPTH = 1_000
 
 
 def _pdq(picture: np.ndarray) -> np.ndarray:
@@ -74,7 +90,11 @@ def main() -> None:
     parser.add_argument("--objects", type=int, default=100)
     parser.add_argument("--distractors", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--points", type=int, default=MAX_POINTS)
+    parser.add_argument("--candidates", type=int, default=FIND_CANDIDATES)
+    parser.add_argument("--kinds", default="", help="comma-separated query-name prefixes")
     args = parser.parse_args()
+    kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     rng = np.random.default_rng(args.seed)
     n = args.objects
 
@@ -94,7 +114,7 @@ def main() -> None:
             picture = recompress(quick_room(100_000 + j), 85)
             generate_s += time.perf_counter() - started
         started = time.perf_counter()
-        features.append(extract_features(picture))
+        features.append(extract_features(picture, args.points))
         extract_s += time.perf_counter() - started
         started = time.perf_counter()
         pdq_rows.append(_pdq(picture))
@@ -119,6 +139,8 @@ def main() -> None:
     def ask(name: str, picture: np.ndarray, box: tuple[int, int, int, int] | None, i: int) -> None:
         """Recall wants original ``i``; a hit on its room's second view is right too when
         the query shows the room (not for an object pasted into a new room)."""
+        if kinds and not any(name.startswith(k) for k in kinds):
+            return
         part = (
             picture if box is None else picture[box[1] : box[1] + box[3], box[0] : box[0] + box[2]]
         )
@@ -157,18 +179,30 @@ def main() -> None:
         "ingest's ratio is bench/ingest.py's"
     )
     print(
+        f"stored points a picture: at most {args.points}; candidates verified a side: "
+        f"{args.candidates}"
+    )
+    print(
         f"{'query':24} {'recall@10':>9} {'PDQ':>6} {'hits':>6} {'precision':>9} "
-        f"{'ms/query':>9} {'search':>7} {'verify':>7}"
+        f"{'ms/query':>9} {'search':>7} {'verify':>7} {'in cands':>8} {'verifies':>8} "
+        f"{'rank':>5}"
     )
     unrelated_best: list[int] = []
     timing = {"search": 0.0, "verify": 0.0, "queries": 0}
     for name, items in queries.items():
-        found = pdq_found = hits = right = 0
+        found = pdq_found = hits = right = among = verifies = 0
         spent = 0.0
+        ranks = []
         for side, flipped, part, wanted, acceptable in items:
             started = time.perf_counter()
-            verified = _answer([side, flipped], features, index, vocabulary, timing)
+            verified = _answer(
+                [side, flipped], features, index, vocabulary, timing, args.candidates
+            )
             spent += time.perf_counter() - started
+            rank, inliers = _diagnose([side, flipped], features, index, vocabulary, wanted)
+            ranks.append(rank)
+            among += rank < args.candidates
+            verifies += inliers >= MIN_INLIERS
             ranked = [v[0] for v in verified[:10]]
             found += bool(wanted & set(ranked))
             hits += len(verified)
@@ -180,7 +214,8 @@ def main() -> None:
             f"{name:24} {found / len(items):9.0%} {pdq_found / len(items):6.0%} {hits:6} "
             f"{(right / hits if hits else 1):9.1%} {spent / len(items) * 1000:9.0f} "
             f"{timing['search'] / max(1, timing['queries']) * 1000:7.0f} "
-            f"{timing['verify'] / max(1, timing['queries']) * 1000:7.0f}"
+            f"{timing['verify'] / max(1, timing['queries']) * 1000:7.0f} "
+            f"{among / len(items):8.0%} {verifies / len(items):8.0%} {np.median(ranks):5.0f}"
         )
         timing = {"search": 0.0, "verify": 0.0, "queries": 0}
     print(
@@ -188,10 +223,21 @@ def main() -> None:
         f"{max(unrelated_best, default=0)}; threshold {MIN_INLIERS})"
     )
     _scene_links(features, index, vocabulary, n)
-    _extrapolate(features, index, vocabulary, total)
+    _extrapolate(features, index, vocabulary, total, args.candidates)
 
 
-def _answer(sides, features, index, vocabulary, timing, top=CANDIDATES):  # type: ignore[no-untyped-def]
+def _diagnose(sides, features, index, vocabulary, wanted):  # type: ignore[no-untyped-def]
+    """The original's best TF-IDF rank over the sides (``RANK_DEPTH`` when deeper) and its
+    best inlier count when verified directly, whatever its rank."""
+    rank, inliers = RANK_DEPTH, 0
+    for query in sides:
+        found = [c.id for c in index.search(vocabulary.words(query.descriptors), RANK_DEPTH)]
+        rank = min([rank] + [found.index(i) for i in wanted if i in found])
+        inliers = max([inliers] + [verify(query, features[i], MIN_INLIERS).inliers for i in wanted])
+    return rank, inliers
+
+
+def _answer(sides, features, index, vocabulary, timing, top):  # type: ignore[no-untyped-def]
     best: dict[int, int] = {}
     for query in sides:
         started = time.perf_counter()
@@ -225,23 +271,24 @@ def _scene_links(features, index, vocabulary, n):  # type: ignore[no-untyped-def
     )
 
 
-def _extrapolate(features, index, vocabulary, size):  # type: ignore[no-untyped-def]
+def _extrapolate(features, index, vocabulary, size, candidates):  # type: ignore[no-untyped-def]
     """The candidate search grows with the postings (linear in pictures); verification does
     not (a fixed number of candidates). Time both on this index and scale the first."""
     queries = [features[i] for i in range(0, len(features), max(1, len(features) // 50))]
     words = [vocabulary.words(f.descriptors) for f in queries]
     started = time.perf_counter()
     for w in words:
-        index.search(w, CANDIDATES)
+        index.search(w, candidates)
     search_ms = (time.perf_counter() - started) / len(words) * 1000
     started = time.perf_counter()
     for f in queries[:10]:
-        for candidate in index.search(vocabulary.words(f.descriptors), CANDIDATES):
-            verify(f, features[candidate.id], MIN_INLIERS)
+        query = f.head(QUERY_POINTS)  # a query is described by QUERY_POINTS
+        for candidate in index.search(vocabulary.words(query.descriptors), candidates):
+            verify(query, features[candidate.id], MIN_INLIERS)
     verify_ms = (time.perf_counter() - started) / min(10, len(queries)) * 1000
     print(
         f"one query side at {size:,} pictures: candidate search {search_ms:.1f} ms, "
-        f"verification of {CANDIDATES} candidates {verify_ms:.0f} ms; a query asks twice "
+        f"verification of {candidates} candidates {verify_ms:.0f} ms; a query asks twice "
         "(picture and mirror image)"
     )
     shard = 1_000_000

@@ -5,17 +5,20 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from vidi.demo.objects import room
+from vidi.demo.objects import crop_area, room
 from vidi.errors import VidiError
 from vidi.fingerprints.local_features import (
     MAX_POINTS,
     POINT_BYTES,
+    QUERY_POINTS,
     FeaturesDamaged,
     decode,
     encode,
     extract_features,
     query_features,
 )
+from vidi.index.geometry import verify
+from vidi.objects.matching import MIN_INLIERS
 
 
 def test_features_round_trip_through_their_compact_bytes() -> None:
@@ -55,3 +58,26 @@ def test_a_query_box_keeps_the_scale_of_its_picture() -> None:
     features = query_features(picture, (100, 100, 200, 150))
     assert features.width == 200 and features.height == 150
     assert features.points[:, 0].max() <= 200
+
+
+def test_a_stored_set_begins_with_its_strongest_spread_points() -> None:
+    picture = room(6)
+    stored = extract_features(picture)
+    assert QUERY_POINTS < len(stored) <= MAX_POINTS
+    head = stored.head(QUERY_POINTS)
+    assert len(head) == QUERY_POINTS
+    assert np.array_equal(head.descriptors, stored.descriptors[:QUERY_POINTS])
+    quarters = np.histogram2d(
+        head.points[:, 0], head.points[:, 1], bins=2, range=[[0, 640], [0, 480]]
+    )[0]
+    assert quarters.min() > len(head) / 10
+    assert len(query_features(picture)) <= QUERY_POINTS
+
+
+def test_a_set_stored_with_fewer_points_is_still_verified() -> None:
+    """Sets stored with 700 points (before the count grew) are searched as they are."""
+    picture = room(7)
+    older = decode(encode(extract_features(picture, 700)))
+    query = query_features(crop_area(picture, 0.2, np.random.default_rng(1)))
+    assert len(older) <= 700
+    assert verify(query, older, MIN_INLIERS).inliers >= MIN_INLIERS

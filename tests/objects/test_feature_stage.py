@@ -16,6 +16,7 @@ from vidi.estimates import estimate_media
 from vidi.fingerprints.local_features import decode
 from vidi.ingest.pipeline import ingest
 from vidi.ingest.records import MIRROR_FEATURES
+from vidi.objects import search as search_module
 from vidi.objects import stage as stage_module
 from vidi.objects.gallery import import_gallery, list_galleries
 from vidi.objects.search import find_object
@@ -85,7 +86,14 @@ def test_copies_of_a_room_are_linked_as_one_scene(store, seizure) -> None:
     assert members == copies | {room1}
 
 
-def test_a_box_around_an_object_finds_it_in_another_room(db, settings, tmp_path) -> None:
+@pytest.mark.parametrize("ranked", [False, True], ids=["scope-verified-whole", "ranked"])
+def test_a_box_around_an_object_finds_it_in_another_room(
+    db, settings, tmp_path, monkeypatch, ranked
+) -> None:
+    """A small scope is verified whole; a larger one (here: a limit of 3) is ranked by
+    the index first and its best candidates verified."""
+    if ranked:
+        monkeypatch.setattr(search_module, "FIND_CANDIDATES", 3)
     rng = np.random.default_rng(9)
     folder = tmp_path / "case"
     toy = textured_object(77)

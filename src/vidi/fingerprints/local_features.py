@@ -6,9 +6,12 @@ found again in another picture, in a geometrically consistent arrangement, is th
 same object (or the same wallpaper) however the picture was cropped or turned.
 
 What is kept per picture: at most ``max_points`` ORB keypoints (position and a 256-bit
-descriptor), spread over a grid so a small crop still holds some. A point is 36
-bytes (two 16-bit coordinates normalised to the picture's size, 32 descriptor bytes);
-:func:`encode` packs them with a 16-byte header. Pure: arrays in, arrays out.
+descriptor), spread over a grid so a small crop still holds some, in the order chosen (each
+grid cell's strongest, then each cell's second strongest, ...), so the first
+:data:`QUERY_POINTS` of a stored set are its strongest spread points
+(:meth:`LocalFeatures.head`). A point is 36 bytes (two 16-bit coordinates normalised to
+the picture's size, 32 descriptor bytes); :func:`encode` packs them with a 16-byte
+header. Pure: arrays in, arrays out.
 """
 
 from __future__ import annotations
@@ -23,8 +26,19 @@ from vidi.errors import VidiError
 
 DETECTOR = "orb"
 VERSION = "1"
+"""The stored format's version. Sets stored with 700 points (in detection order) before
+the count became 2,000 are read, searched and verified alike; they are not re-extracted
+(their small objects are found less often, docs/objects.md)."""
 EXTRACTOR = f"{DETECTOR}-{VERSION}"
-MAX_POINTS = 700
+MAX_POINTS = 2_000
+"""Points stored per picture. A small object in a stored picture holds its share of
+them: at 700 an object filling 4 % of the picture kept ~45 and was found again in 40 %
+of new rooms; at 2,000, 70-77 % (docs/performance.md, "Object search, round 3")."""
+QUERY_POINTS = 700
+"""Points a query (a box, a whole picture asked with, a mirror image) is described by:
+more on the query side found no more (same section)."""
+DETECT_FACTOR = 3
+"""ORB is asked for this many times the points kept (the grid then chooses among them)."""
 WORK_SIDE = 640
 """The picture is reduced so its longer side is at most this before detection."""
 DECODE_SIDE = 512
@@ -57,6 +71,13 @@ class LocalFeatures:
     def __len__(self) -> int:
         return len(self.points)
 
+    def head(self, count: int) -> LocalFeatures:
+        """The first ``count`` points: for a set stored in the order chosen, its strongest
+        spread points (a cheaper side for a verification that needs no small objects)."""
+        if count >= len(self):
+            return self
+        return LocalFeatures(self.points[:count], self.descriptors[:count], self.width, self.height)
+
 
 def gray_array(image: np.ndarray) -> np.ndarray:
     """An 8-bit grey picture from an RGB(A) or grey array."""
@@ -84,8 +105,9 @@ def extract_features(
 
 
 def extract_with_mirror(image: np.ndarray) -> tuple[LocalFeatures, LocalFeatures]:
-    """The features of a picture and of its mirror image, sharing one grey, reduced copy
-    (ingest stores the first and links mirrored copies with the second)."""
+    """The features of a picture (:data:`MAX_POINTS`) and of its mirror image (a query
+    side: :data:`QUERY_POINTS`), sharing one grey, reduced copy (ingest stores the first
+    and links mirrored copies with the second)."""
     gray = gray_array(image)
     height, width = gray.shape
     if width < 8 or height < 8:
@@ -94,7 +116,7 @@ def extract_with_mirror(image: np.ndarray) -> tuple[LocalFeatures, LocalFeatures
     flipped = np.ascontiguousarray(work[:, ::-1])
     return (
         _detect(work, scale, width, height, MAX_POINTS),
-        _detect(flipped, scale, width, height, MAX_POINTS),
+        _detect(flipped, scale, width, height, QUERY_POINTS),
     )
 
 
@@ -113,7 +135,9 @@ def _work_picture(gray: np.ndarray, work_side: int | None) -> tuple[np.ndarray, 
 def _detect(
     work: np.ndarray, scale: float, width: int, height: int, max_points: int
 ) -> LocalFeatures:
-    orb = cv2.ORB.create(nfeatures=max_points * 3, fastThreshold=10, edgeThreshold=15, patchSize=15)
+    orb = cv2.ORB.create(
+        nfeatures=max_points * DETECT_FACTOR, fastThreshold=10, edgeThreshold=15, patchSize=15
+    )
     keypoints, descriptors = orb.detectAndCompute(work, None)
     if descriptors is None or not keypoints:
         return _empty(width, height)
@@ -135,7 +159,9 @@ def rescaled(features: LocalFeatures, width: int, height: int) -> LocalFeatures:
 def _spread(
     points: np.ndarray, response: np.ndarray, width: int, height: int, budget: int
 ) -> np.ndarray:
-    """Indices of at most ``budget`` points: the strongest of each grid cell first."""
+    """Indices of at most ``budget`` points, in the order chosen: every grid cell's
+    strongest, then every cell's second strongest, ... (so a prefix is a smaller budget's
+    choice)."""
     cell = (
         np.minimum(points[:, 1] * GRID // height, GRID - 1) * GRID
         + np.minimum(points[:, 0] * GRID // width, GRID - 1)
@@ -146,7 +172,7 @@ def _spread(
     rank_in_cell[order] = np.arange(len(points)) - starts[cell[order]]
     # Round robin over cells: every cell's best, then every cell's second best, ...
     priority = np.lexsort((-response, rank_in_cell))
-    return np.sort(priority[:budget])
+    return priority[:budget]
 
 
 def _empty(width: int, height: int) -> LocalFeatures:
@@ -171,7 +197,7 @@ def query_features(
         part = mirrored(part)
     scale = min(1.0, WORK_SIDE / max(picture.shape[:2]))
     side = max(QUERY_MIN_SIDE, round(max(part.shape[:2]) * scale))
-    return extract_features(part, work_side=side)
+    return extract_features(part, QUERY_POINTS, work_side=side)
 
 
 def mirrored(image: np.ndarray) -> np.ndarray:

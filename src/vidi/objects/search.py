@@ -21,10 +21,11 @@ from vidi.cases import get_case
 from vidi.clues.runner import places_of
 from vidi.config import Settings
 from vidi.errors import NotFound, VidiError
-from vidi.fingerprints.local_features import query_features
+from vidi.fingerprints.local_features import LocalFeatures, query_features
+from vidi.index.geometry import verify
 from vidi.media.pictures import decode_full
-from vidi.objects.features import open_object_index, sync_index
-from vidi.objects.matching import verified_hits
+from vidi.objects.features import load_features, open_object_index, sync_index
+from vidi.objects.matching import MIN_INLIERS, VerifiedHit, verified_hits
 from vidi.sources.locate import materialize
 from vidi.sources.streams import read_evidence
 from vidi.store.db import Database
@@ -32,6 +33,12 @@ from vidi.store.models import Gallery, GalleryItem, LocalFeatureSet, Media, Occu
 from vidi.store.queries import case_media
 
 MAX_HITS = 100
+FIND_CANDIDATES = 50
+"""Candidates verified per query side: an investigator asks one query at a time, and a
+small object's picture ranks lower by its words than a copy of the whole picture does
+(docs/performance.md, "Object search, round 3"). A scope of at most this many pictures
+(a small case, a gallery) is verified whole, without ranking: in a collection of a few
+pictures most words are in every picture and weigh nothing."""
 
 
 @dataclass(frozen=True)
@@ -102,9 +109,30 @@ def find_object(
         own = session.scalar(
             select(LocalFeatureSet.id).where(LocalFeatureSet.media_sha256 == media_sha256)
         )
-        found = verified_hits(session, index, queries, allowed, exclude=own)
+        if len(allowed) <= FIND_CANDIDATES:
+            found = _verified_all(session, queries, allowed, own)
+        else:
+            found = verified_hits(
+                session, index, queries, allowed, exclude=own, candidates=FIND_CANDIDATES
+            )
         hits = tuple(_describe(session, found[:MAX_HITS]))
     return FindResult(case, media_sha256, box, scope, len(queries[0]), hits)
+
+
+def _verified_all(
+    session: Session, queries: list[LocalFeatures], ids: np.ndarray, exclude: int | None
+) -> list[VerifiedHit]:
+    """Every feature set of a small scope verified against the query (score 0: unranked)."""
+    stored = load_features(session, [int(i) for i in ids if i != exclude])
+    best: dict[int, VerifiedHit] = {}
+    for side, query in enumerate(queries):
+        for id_, features in stored.items():
+            checked = verify(query, features, MIN_INLIERS)
+            if checked.inliers < MIN_INLIERS:
+                continue
+            if id_ not in best or best[id_].inliers < checked.inliers:
+                best[id_] = VerifiedHit(id_, checked.inliers, 0.0, checked.region, side == 1)
+    return sorted(best.values(), key=lambda h: (-h.inliers, h.id))
 
 
 def _scope_ids(session: Session, case_id: int, scope: str) -> np.ndarray:
