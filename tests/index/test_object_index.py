@@ -126,3 +126,31 @@ def test_the_vocabulary_separates_distinct_descriptors() -> None:
     words = vocabulary.words(descriptors)
     assert len(vocabulary) == 64
     assert not set(words[family == 0]) & set(words[family == 1])
+
+
+def test_overlap_scoring_counts_each_shared_word_at_its_smaller_count() -> None:
+    """The region query's scoring, in the saved postings, the rows added since and the
+    newest rows alike: sum of min(query count, row count) x IDF² over the query's own."""
+    rng = np.random.default_rng(5)
+    vocabulary = Vocabulary(rng.integers(0, 256, (64, 32), dtype=np.uint8))
+    index = ObjectIndex.in_memory(vocabulary)
+    rows = [rng.integers(0, 64, int(rng.integers(5, 60))) for _ in range(2 * TAIL + 7)]
+    for i, words in enumerate(rows[:TAIL]):
+        index.add(i, words)
+    index._merge()  # saved postings, then rows sorted by word, then the newest rows
+    for i, words in enumerate(rows[TAIL:], start=TAIL):
+        index.add(i, words)
+    query = rng.integers(0, 64, 40)
+    idf = index._idf()
+    wanted = np.bincount(query, minlength=64)
+    expected = [
+        float((np.minimum(wanted, np.bincount(words, minlength=64)) * idf**2).sum())
+        / float((wanted * idf**2).sum())
+        for words in rows
+    ]
+    found = {c.id: c.score for c in index.search(query, len(rows), scoring="overlap")}
+    assert found.keys() == {i for i, e in enumerate(expected) if e > 0}
+    assert max(abs(found[i] - expected[i]) for i in found) < 1e-5
+    assert index.search(query, 5, scoring="overlap")[0].id == int(np.argmax(expected))
+    with pytest.raises(ValueError, match="scoring"):
+        index.search(query, 5, scoring="bm25")

@@ -162,13 +162,26 @@ class ObjectIndex:
         return np.log((len(self) + 1) / (self._df + 1)).astype(np.float32)
 
     def search(
-        self, words: np.ndarray, top: int = 50, allowed: np.ndarray | None = None
+        self,
+        words: np.ndarray,
+        top: int = 50,
+        allowed: np.ndarray | None = None,
+        scoring: str = "cosine",
     ) -> list[Candidate]:
         """The ``top`` feature sets by TF-IDF cosine with these words (ids in ``allowed`` only).
 
         Only the postings of the query's own words are read, in the saved postings and in
         the rows added since (sorted by word every :data:`TAIL` rows); the newest rows are
-        scored directly."""
+        scored directly.
+
+        ``scoring="overlap"`` (the region query's): the sum over shared words of the
+        smaller of the two counts x IDF², over the query's own such sum, with no division
+        by the row's norm. A small object's words then count fully in a picture where
+        they are a few of 2,000; cosine divides them by the whole picture's norm and
+        ranked the picture of an object pasted into another room far lower
+        (docs/performance.md, "Object search, round 3")."""
+        if scoring not in ("cosine", "overlap"):
+            raise ValueError(f"scoring is cosine or overlap, not {scoring!r}")
         if self.vocabulary is None or len(self) == 0 or len(words) == 0:
             return []
         idf = self._idf()
@@ -176,21 +189,23 @@ class ObjectIndex:
             self._delta = self._delta.renormed(idf, len(self))
         unique, counts = np.unique(words, return_counts=True)
         query = counts * idf[unique]
-        # A row's score: sum over shared words of query weight x row weight (count x idf).
-        factor = query * idf[unique]
-        tail_ids, tail_scores = self._tail_scores(unique, factor, idf)
+        cap = counts if scoring == "overlap" else None
+        # A row's score: sum over shared words of query weight x row weight (count x idf);
+        # overlap: idf² x the smaller count.
+        factor = idf[unique] ** 2 if cap is not None else query * idf[unique]
+        tail_ids, tail_scores = self._tail_scores(unique, factor, idf, cap)
+        base = _postings_scores(
+            self._starts, self._rows, self._counts, unique, factor, len(self._ids), cap
+        )
         segments = [
-            (
-                self._ids,
-                _postings_scores(
-                    self._starts, self._rows, self._counts, unique, factor, len(self._ids)
-                )
-                / self._norms,
-            ),
-            (self._delta.ids, self._delta.scores(unique, factor)),
+            (self._ids, base if cap is not None else base / self._norms),
+            (self._delta.ids, self._delta.scores(unique, factor, cap)),
             (tail_ids, tail_scores),
         ]
-        scale = float(np.sqrt((query**2).sum())) or 1.0
+        if cap is not None:
+            scale = float((counts * factor).sum()) or 1.0
+        else:
+            scale = float(np.sqrt((query**2).sum())) or 1.0
         found: list[tuple[float, int, int]] = []
         offset = 0
         for ids, scores in segments:
@@ -203,7 +218,7 @@ class ObjectIndex:
         return [Candidate(id_, -negative) for negative, _, id_ in found[:top] if negative < 0]
 
     def _tail_scores(
-        self, unique: np.ndarray, factor: np.ndarray, idf: np.ndarray
+        self, unique: np.ndarray, factor: np.ndarray, idf: np.ndarray, cap: np.ndarray | None
     ) -> tuple[np.ndarray, np.ndarray]:
         """Scores of the newest rows, read whole (there are fewer than :data:`TAIL`)."""
         if not self._tail:
@@ -216,6 +231,12 @@ class ObjectIndex:
         norms = np.sqrt(np.bincount(rows, weights**2, minlength=len(ids)))
         dense = np.zeros(len(idf), np.float64)
         dense[unique] = factor
+        if cap is not None:
+            limit = np.zeros(len(idf), np.float64)
+            limit[unique] = cap
+            return ids, np.bincount(
+                rows, dense[words] * np.minimum(counts, limit[words]), minlength=len(ids)
+            )
         scores = np.bincount(rows, dense[words] * counts, minlength=len(ids))
         return ids, scores / np.where(norms > 0, norms, 1.0)
 
@@ -379,9 +400,13 @@ class _Postings:
         starts = np.searchsorted(words, np.arange(len(self.starts))).astype(np.int64)
         return _Postings(ids, np.ones(len(ids)), starts, row_of, counts).renormed(idf, size)
 
-    def scores(self, unique: np.ndarray, factor: np.ndarray) -> np.ndarray:
-        raw = _postings_scores(self.starts, self.rows, self.counts, unique, factor, len(self.ids))
-        return raw / self.norms
+    def scores(
+        self, unique: np.ndarray, factor: np.ndarray, cap: np.ndarray | None = None
+    ) -> np.ndarray:
+        raw = _postings_scores(
+            self.starts, self.rows, self.counts, unique, factor, len(self.ids), cap
+        )
+        return raw if cap is not None else raw / self.norms
 
 
 def _postings_scores(
@@ -391,9 +416,10 @@ def _postings_scores(
     unique: np.ndarray,
     factor: np.ndarray,
     size: int,
+    cap: np.ndarray | None = None,
 ) -> np.ndarray:
-    """Per row: the sum over the query's words of ``factor`` x the row's count of the word,
-    reading only those words' postings."""
+    """Per row: the sum over the query's words of ``factor`` x the row's count of the word
+    (at most ``cap``, the query's count, when given), reading only those words' postings."""
     if size == 0:
         return np.zeros(0, np.float64)
     begin = starts[unique]
@@ -403,7 +429,10 @@ def _postings_scores(
         return np.zeros(size, np.float64)
     # Positions of every posting of the query's words, without a loop over the words.
     at = np.arange(total) + np.repeat(begin - (np.cumsum(lengths) - lengths), lengths)
-    weights = np.repeat(factor, lengths) * counts[at]
+    found = counts[at]
+    if cap is not None:
+        found = np.minimum(found, np.repeat(cap, lengths))
+    weights = np.repeat(factor, lengths) * found
     return np.bincount(rows[at], weights, minlength=size)
 
 

@@ -54,6 +54,7 @@ def verified_hits(
     known: dict[int, LocalFeatures] | None = None,
     min_score: float = 0.0,
     points: int | None = None,
+    scoring: str = "cosine",
 ) -> list[VerifiedHit]:
     """Verified hits for the query (``queries[1]``, if given, is its mirror), best first.
 
@@ -61,14 +62,15 @@ def verified_hits(
     others are read in one query and added to it. ``min_score``: candidates scoring less
     by TF-IDF are not verified (the stage's floor, :data:`LINK_MIN_SCORE`). ``points``:
     verify with at most this many points of each side (their first: stored strongest
-    first), so the stage's cost per candidate does not grow with the points stored."""
+    first), so the stage's cost per candidate does not grow with the points stored.
+    ``scoring``: how the index ranks candidates (:meth:`ObjectIndex.search`)."""
     vocabulary = index.vocabulary
     if vocabulary is None:
         return []
     sides = [
         [
             c
-            for c in index.search(vocabulary.words(query.descriptors), candidates, allowed)
+            for c in index.search(vocabulary.words(query.descriptors), candidates, allowed, scoring)
             if c.id != exclude and c.score >= min_score
         ]
         for query in queries
