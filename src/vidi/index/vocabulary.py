@@ -9,11 +9,16 @@ space (:func:`train_vocabulary`), so nothing is downloaded.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TypeVar
+
 import faiss
 import numpy as np
 from scipy import sparse
 
 from vidi.fingerprints.local_features import DESCRIPTOR_BYTES
+
+T = TypeVar("T")
 
 TRAIN_SAMPLE = 200_000
 """Descriptors k-means sees at most (a random sample of the collection's)."""
@@ -21,6 +26,9 @@ MAX_WORDS = 65_536
 DESCRIPTORS_PER_WORD = 40
 """A word wants about this many training descriptors: fewer words when little is known."""
 ITERATIONS = 12
+APPROXIMATE_FROM = 1_024
+"""Vocabularies of this many words or more are trained with approximate assignment."""
+PROBES = 4
 
 
 def vocabulary_size(descriptors: int) -> int:
@@ -54,7 +62,7 @@ def train_vocabulary(descriptors: np.ndarray, seed: int = 1234) -> np.ndarray:
     bits = np.unpackbits(descriptors, axis=1).astype(np.float32)
     rows = np.arange(count)
     for _ in range(ITERATIONS):
-        nearest = _nearest(_flat(centres), descriptors)
+        nearest = _nearest_while_training(centres, descriptors)
         members = sparse.csr_matrix(
             (np.ones(count, np.float32), (nearest, rows)), shape=(words, count)
         )
@@ -65,23 +73,48 @@ def train_vocabulary(descriptors: np.ndarray, seed: int = 1234) -> np.ndarray:
     return centres
 
 
+def _nearest_while_training(centres: np.ndarray, descriptors: np.ndarray) -> np.ndarray:
+    """Each descriptor's centre while the centres still move: the exact nearest for a small
+    vocabulary; for a large one, the nearest among the centres of the :data:`PROBES`
+    groups of centres (of about sqrt(k)) nearest to it, as FAISS's binary inverted file
+    finds it. 200,000 descriptors, 4,096 words: 5.5 s instead of 18.4 s for 12 rounds,
+    the same mean distance to the final words (22.7 bits)."""
+    if len(centres) < APPROXIMATE_FROM:
+        return _nearest(_flat(centres), descriptors)
+    groups = int(np.sqrt(len(centres)))
+    coarse = faiss.IndexBinaryFlat(DESCRIPTOR_BYTES * 8)
+    search = faiss.IndexBinaryIVF(coarse, DESCRIPTOR_BYTES * 8, groups)
+    _one_thread(lambda: search.train(np.ascontiguousarray(centres)))
+    search.add(np.ascontiguousarray(centres))
+    search.nprobe = PROBES
+    nearest = _nearest(search, descriptors)
+    lost = nearest < 0  # every probed group empty: ask all centres
+    if lost.any():
+        nearest[lost] = _nearest(_flat(centres), descriptors[lost])
+    return nearest
+
+
 def _flat(centres: np.ndarray) -> faiss.IndexBinaryFlat:
     search = faiss.IndexBinaryFlat(DESCRIPTOR_BYTES * 8)
     search.add(np.ascontiguousarray(centres, np.uint8))
     return search
 
 
-def _nearest(search: faiss.IndexBinaryFlat, descriptors: np.ndarray) -> np.ndarray:
+def _nearest(search: faiss.IndexBinary, descriptors: np.ndarray) -> np.ndarray:
     """Index of the nearest centre (Hamming) of each descriptor, on one thread."""
-    # One thread: OpenMP threads that wait for a busy core made this 35 times slower
-    # under load (a picture's few hundred descriptors are too few to share out).
+    found = _one_thread(lambda: search.search(np.ascontiguousarray(descriptors, np.uint8), 1))
+    return found[1][:, 0].astype(np.int64)
+
+
+def _one_thread(work: Callable[[], T]) -> T:
+    # One thread: OpenMP threads that wait for a busy core made word assignment 35 times
+    # slower under load (a picture's few hundred descriptors are too few to share out).
     previous = faiss.omp_get_max_threads()
     faiss.omp_set_num_threads(1)
     try:
-        _, nearest = search.search(np.ascontiguousarray(descriptors, np.uint8), 1)
+        return work()
     finally:
         faiss.omp_set_num_threads(previous)
-    return nearest[:, 0].astype(np.int64)
 
 
 class Vocabulary:

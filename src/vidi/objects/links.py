@@ -10,6 +10,7 @@ the estimate (:func:`vidi.estimates.clue_evidence`).
 
 from __future__ import annotations
 
+import numpy as np
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
@@ -42,10 +43,12 @@ def link_picture(
     features_id: int,
     sides: list[LocalFeatures],
     known: dict[int, LocalFeatures] | None = None,
+    words: np.ndarray | None = None,
 ) -> tuple[int, int]:
     """Store the picture's scene links and gallery clues; returns how many of each.
 
-    ``known``: feature sets already read (:func:`~vidi.objects.matching.verified_hits`)."""
+    ``known``: feature sets already read; ``words``: the picture's visual words, when
+    already assigned (:func:`~vidi.objects.matching.verified_hits`)."""
     hits = verified_hits(
         session,
         index,
@@ -55,6 +58,7 @@ def link_picture(
         known=known,
         min_score=LINK_MIN_SCORE,
         points=LINK_POINTS,
+        words=[words, None],
     )
     owners = _owners(session, [h.id for h in hits])
     scene = [(h, owners[h.id][0]) for h in hits if h.id in owners and owners[h.id][0]]

@@ -55,6 +55,7 @@ def verified_hits(
     min_score: float = 0.0,
     points: int | None = None,
     scoring: str = "cosine",
+    words: list[np.ndarray | None] | None = None,
 ) -> list[VerifiedHit]:
     """Verified hits for the query (``queries[1]``, if given, is its mirror), best first.
 
@@ -63,17 +64,24 @@ def verified_hits(
     by TF-IDF are not verified (the stage's floor, :data:`LINK_MIN_SCORE`). ``points``:
     verify with at most this many points of each side (their first: stored strongest
     first), so the stage's cost per candidate does not grow with the points stored.
-    ``scoring``: how the index ranks candidates (:meth:`ObjectIndex.search`)."""
+    ``scoring``: how the index ranks candidates (:meth:`ObjectIndex.search`). ``words``:
+    a query side's visual words when already assigned (the stage's, from indexing it)."""
     vocabulary = index.vocabulary
     if vocabulary is None:
         return []
+    given = list(words or [])
+    given += [None] * (len(queries) - len(given))
+    asked = [
+        vocabulary.words(q.descriptors) if w is None else w
+        for q, w in zip(queries, given, strict=True)
+    ]
     sides = [
         [
             c
-            for c in index.search(vocabulary.words(query.descriptors), candidates, allowed, scoring)
+            for c in index.search(side_words, candidates, allowed, scoring)
             if c.id != exclude and c.score >= min_score
         ]
-        for query in queries
+        for side_words in asked
     ]
     stored = known if known is not None else {}
     wanted = {c.id for found in sides for c in found if c.id not in stored}

@@ -173,9 +173,10 @@ def _link(
 ) -> None:
     if len(index) == 0 or index.vocabulary is None:
         sync_index(session, index)
-    elif id_ not in index:
-        index.add(id_, index.vocabulary.words(sides[0].descriptors))
-    links, clues = link_picture(session, index, sha256, id_, sides, known)
+    assert index.vocabulary is not None
+    words = index.vocabulary.words(sides[0].descriptors)  # to index it and to ask with
+    index.add(id_, words)  # (nothing when already there)
+    links, clues = link_picture(session, index, sha256, id_, sides, known, words)
     totals["scene_links"] += links
     if links:
         linked.append(sha256)
