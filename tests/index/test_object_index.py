@@ -154,3 +154,12 @@ def test_overlap_scoring_counts_each_shared_word_at_its_smaller_count() -> None:
     assert index.search(query, 5, scoring="overlap")[0].id == int(np.argmax(expected))
     with pytest.raises(ValueError, match="scoring"):
         index.search(query, 5, scoring="bm25")
+
+
+def test_training_a_large_vocabulary_prints_nothing(capfd: pytest.CaptureFixture[str]) -> None:
+    """From 1,024 words the training assigns through FAISS's inverted file, whose own
+    clustering warns on stderr when its groups have too few centres."""
+    descriptors = np.random.default_rng(6).integers(0, 256, (60_000, 32), dtype=np.uint8)
+    assert len(train_vocabulary(descriptors)) == 1_024
+    out, err = capfd.readouterr()
+    assert out == "" and err == ""

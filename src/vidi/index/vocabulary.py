@@ -81,7 +81,8 @@ def _nearest_while_training(centres: np.ndarray, descriptors: np.ndarray) -> np.
     the same mean distance to the final words (22.7 bits)."""
     if len(centres) < APPROXIMATE_FROM:
         return _nearest(_flat(centres), descriptors)
-    groups = int(np.sqrt(len(centres)))
+    # About sqrt(k) groups, each from at least 40 centres (FAISS warns on fewer).
+    groups = min(int(np.sqrt(len(centres))), len(centres) // 40)
     coarse = faiss.IndexBinaryFlat(DESCRIPTOR_BYTES * 8)
     search = faiss.IndexBinaryIVF(coarse, DESCRIPTOR_BYTES * 8, groups)
     _one_thread(lambda: search.train(np.ascontiguousarray(centres)))
