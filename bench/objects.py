@@ -24,8 +24,12 @@ verification.
     .venv/bin/python bench/objects.py --objects 100 --distractors 2000
 
 ``--points`` stores fewer or more points a picture (the library's default otherwise),
-``--candidates`` verifies that many a side, ``--kinds crop,pasted`` asks only the
-queries whose name starts so.
+``--candidates`` verifies that many a side, ``--scoring cosine,overlap`` asks every
+query with each candidate scoring, ``--query-min-side`` describes query boxes at least
+that large, ``--upscale-below 0`` never at a second scale, ``--kinds crop,pasted``
+asks only the queries whose name starts so, and ``--fill 100000`` measures the query
+time in an index filled up to that many rows (:func:`_filled_query_time`). Round 2's
+settings: ``--points 700 --candidates 20 --scoring cosine --upscale-below 0``.
 """
 
 from __future__ import annotations
@@ -38,6 +42,7 @@ import cv2
 import numpy as np
 
 from vidi.demo.objects import crop_area, paste, recompress, room, rotate, textured_object
+from vidi.fingerprints import local_features
 from vidi.fingerprints.local_features import (
     MAX_POINTS,
     QUERY_POINTS,
@@ -51,9 +56,13 @@ from vidi.index.geometry import verify
 from vidi.index.objects import ObjectIndex
 from vidi.index.vocabulary import Vocabulary, train_vocabulary
 from vidi.objects.matching import LINK_CANDIDATES, MIN_INLIERS
-from vidi.objects.search import FIND_CANDIDATES
+from vidi.objects.search import FIND_CANDIDATES, FIND_SCORING
 
 RANK_DEPTH = 1_000
+LOWEST_THRESHOLD = 8
+"""Candidates are verified down to this many matches (not the library's 12), so the
+inliers wrong candidates reach are known for thresholds down to 8 (costs a little RANSAC
+time on candidates with 8-11 matches)."""
 
 
 def _pdq(picture: np.ndarray) -> np.ndarray:
@@ -93,8 +102,33 @@ def main() -> None:
     parser.add_argument("--points", type=int, default=MAX_POINTS)
     parser.add_argument("--candidates", type=int, default=FIND_CANDIDATES)
     parser.add_argument("--kinds", default="", help="comma-separated query-name prefixes")
+    parser.add_argument(
+        "--scoring",
+        default=FIND_SCORING,
+        help="candidate scoring(s), comma-separated: each query kind is asked with each",
+    )
+    parser.add_argument(
+        "--query-min-side",
+        type=int,
+        default=local_features.QUERY_MIN_SIDE,
+        help="describe a query box (or picture) at least this large (the library's otherwise)",
+    )
+    parser.add_argument(
+        "--upscale-below",
+        type=int,
+        default=local_features.UPSCALE_BELOW,
+        help="describe query parts smaller than this at a second, larger scale too (0: never)",
+    )
+    parser.add_argument(
+        "--fill",
+        type=int,
+        default=0,
+        help="after the queries, fill an index up to this many rows (see _filled_query_time)",
+    )
     args = parser.parse_args()
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
+    local_features.QUERY_MIN_SIDE = args.query_min_side  # read by query_features
+    local_features.UPSCALE_BELOW = args.upscale_below
     rng = np.random.default_rng(args.seed)
     n = args.objects
 
@@ -188,18 +222,23 @@ def main() -> None:
         f"{'rank':>5}"
     )
     unrelated_best: list[int] = []
+    wrong_inliers: list[int] = []
     timing = {"search": 0.0, "verify": 0.0, "queries": 0}
-    for name, items in queries.items():
+    scorings = [s.strip() for s in args.scoring.split(",") if s.strip()]
+    for name, items, scoring in [(n, q, s) for n, q in queries.items() for s in scorings]:
+        label = name if len(scorings) == 1 else f"{name} ({scoring})"
         found = pdq_found = hits = right = among = verifies = 0
         spent = 0.0
         ranks = []
         for side, flipped, part, wanted, acceptable in items:
             started = time.perf_counter()
+            seen: dict[int, int] = {}
             verified = _answer(
-                [side, flipped], features, index, vocabulary, timing, args.candidates
+                [side, flipped], features, index, vocabulary, timing, args.candidates, scoring, seen
             )
+            wrong_inliers += [v for k, v in seen.items() if k not in acceptable]
             spent += time.perf_counter() - started
-            rank, inliers = _diagnose([side, flipped], features, index, vocabulary, wanted)
+            rank, inliers = _diagnose([side, flipped], features, index, vocabulary, wanted, scoring)
             ranks.append(rank)
             among += rank < args.candidates
             verifies += inliers >= MIN_INLIERS
@@ -211,7 +250,7 @@ def main() -> None:
             distance = np.count_nonzero(pdqs[list(wanted)] != _pdq(part), axis=1)
             pdq_found += bool((distance <= 31).any())
         print(
-            f"{name:24} {found / len(items):9.0%} {pdq_found / len(items):6.0%} {hits:6} "
+            f"{label:24} {found / len(items):9.0%} {pdq_found / len(items):6.0%} {hits:6} "
             f"{(right / hits if hits else 1):9.1%} {spent / len(items) * 1000:9.0f} "
             f"{timing['search'] / max(1, timing['queries']) * 1000:7.0f} "
             f"{timing['verify'] / max(1, timing['queries']) * 1000:7.0f} "
@@ -220,32 +259,41 @@ def main() -> None:
         timing = {"search": 0.0, "verify": 0.0, "queries": 0}
     print(
         f"wrong verified hits: {len(unrelated_best)} (largest inlier count "
-        f"{max(unrelated_best, default=0)}; threshold {MIN_INLIERS})"
+        f"{max(unrelated_best, default=0)}; threshold {MIN_INLIERS}); of "
+        f"{len(wrong_inliers):,} wrong candidates verified, the most inliers "
+        f"{max(wrong_inliers, default=0)}, "
+        + ", ".join(f"{sum(w >= t for w in wrong_inliers)} at >= {t}" for t in (6, 8, 10))
     )
     _scene_links(features, index, vocabulary, n)
     _extrapolate(features, index, vocabulary, total, args.candidates)
+    if args.fill > total:
+        _filled_query_time(features, vocabulary, args, queries, n, scorings)
 
 
-def _diagnose(sides, features, index, vocabulary, wanted):  # type: ignore[no-untyped-def]
+def _diagnose(sides, features, index, vocabulary, wanted, scoring):  # type: ignore[no-untyped-def]
     """The original's best TF-IDF rank over the sides (``RANK_DEPTH`` when deeper) and its
     best inlier count when verified directly, whatever its rank."""
     rank, inliers = RANK_DEPTH, 0
     for query in sides:
-        found = [c.id for c in index.search(vocabulary.words(query.descriptors), RANK_DEPTH)]
+        words = vocabulary.words(query.descriptors)
+        found = [c.id for c in index.search(words, RANK_DEPTH, scoring=scoring)]
         rank = min([rank] + [found.index(i) for i in wanted if i in found])
         inliers = max([inliers] + [verify(query, features[i], MIN_INLIERS).inliers for i in wanted])
     return rank, inliers
 
 
-def _answer(sides, features, index, vocabulary, timing, top):  # type: ignore[no-untyped-def]
+def _answer(sides, features, index, vocabulary, timing, top, scoring="cosine", seen=None):  # type: ignore[no-untyped-def]
+    """Verified hits (id, inliers), best first; ``seen`` gets every candidate's inliers."""
     best: dict[int, int] = {}
     for query in sides:
         started = time.perf_counter()
-        candidates = index.search(vocabulary.words(query.descriptors), top)
+        candidates = index.search(vocabulary.words(query.descriptors), top, scoring=scoring)
         timing["search"] += time.perf_counter() - started
         started = time.perf_counter()
         for candidate in candidates:
-            inliers = verify(query, features[candidate.id], MIN_INLIERS).inliers
+            inliers = verify(query, features[candidate.id], LOWEST_THRESHOLD).inliers
+            if seen is not None:
+                seen[candidate.id] = max(seen.get(candidate.id, 0), inliers)
             if inliers >= MIN_INLIERS:
                 best[candidate.id] = max(best.get(candidate.id, 0), inliers)
         timing["verify"] += time.perf_counter() - started
@@ -300,6 +348,61 @@ def _extrapolate(features, index, vocabulary, size, candidates):  # type: ignore
             f"one process (search linear in postings); {2 * (sharded + verify_ms) / 1000:.2f} s "
             f"with {max(1, -(-target // shard))} shards of at most {shard:,} searched side by side"
         )
+
+
+def _filled_query_time(features, vocabulary, args, queries, n, scorings):  # type: ignore[no-untyped-def]
+    """Query time at ``--fill`` indexed pictures without describing that many: the index
+    holds every real feature set, then word bags resampled from the real distractors'
+    (each a random 90 % of one distractor's words; their postings are as long as real
+    pictures', so the search reads as much as it would). A filler row among the
+    candidates is verified as the distractor it was drawn from. Asked: up to 20 queries
+    of each kind."""
+    rng = np.random.default_rng(args.seed + 1)
+    started = time.perf_counter()
+    real = [vocabulary.words(f.descriptors) for f in features]
+    source = np.concatenate(
+        [np.arange(len(features)), rng.integers(2 * n, len(features), args.fill - len(features))]
+    )
+    uniques, counts = [], []
+    for row, of in enumerate(source):
+        words = real[of] if row < len(features) else real[of][rng.random(len(real[of])) < 0.9]
+        u, c = np.unique(words, return_counts=True)
+        uniques.append(u.astype(np.int32))
+        counts.append(c.astype(np.uint16))
+    words = np.concatenate(uniques)
+    rows = np.repeat(np.arange(len(source), dtype=np.int32), [len(u) for u in uniques])
+    order = np.argsort(words, kind="stable")
+    index = ObjectIndex.in_memory(vocabulary)
+    index._ids = np.arange(len(source), dtype=np.int64)
+    index._starts = np.searchsorted(words[order], np.arange(len(vocabulary) + 1)).astype(np.int64)
+    index._rows = rows[order]
+    index._counts = np.concatenate(counts)[order]
+    index._df = np.bincount(words, minlength=len(vocabulary)).astype(np.int64)
+    index._known = set(range(len(source)))
+    weights = index._counts * index._idf()[words[order]]
+    norms = np.sqrt(np.bincount(index._rows, weights**2, minlength=len(source)))
+    index._norms = np.where(norms > 0, norms, 1.0).astype(np.float32)
+    built = time.perf_counter() - started
+    stand_in = [features[int(of)] for of in source]
+    print(
+        f"filled index: {len(source):,} rows ({len(features):,} real), "
+        f"{len(index._rows):,} postings, built in {built:.0f} s"
+    )
+    for name, items in queries.items():
+        for scoring in scorings:
+            timing = {"search": 0.0, "verify": 0.0, "queries": 0}
+            found = 0
+            for side, flipped, _, wanted, _ in items[:20]:
+                hits = _answer(
+                    [side, flipped], stand_in, index, vocabulary, timing, args.candidates, scoring
+                )
+                found += bool(wanted & {h for h, _ in hits[:10]})
+            asked = timing["queries"]
+            print(
+                f"  {name:24} ({scoring}) at {len(source):,}: recall@10 {found / asked:4.0%}, "
+                f"search {timing['search'] / asked * 1000:.0f} ms, verification "
+                f"{timing['verify'] / asked * 1000:.0f} ms a query (both sides)"
+            )
 
 
 if __name__ == "__main__":

@@ -39,6 +39,8 @@ small object's picture ranks lower by its words than a copy of the whole picture
 (docs/performance.md, "Object search, round 3"). A scope of at most this many pictures
 (a small case, a gallery) is verified whole, without ranking: in a collection of a few
 pictures most words are in every picture and weigh nothing."""
+FIND_SCORING = "overlap"
+"""How the index ranks candidates for a region query (:meth:`ObjectIndex.search`)."""
 
 
 @dataclass(frozen=True)
@@ -113,7 +115,13 @@ def find_object(
             found = _verified_all(session, queries, allowed, own)
         else:
             found = verified_hits(
-                session, index, queries, allowed, exclude=own, candidates=FIND_CANDIDATES
+                session,
+                index,
+                queries,
+                allowed,
+                exclude=own,
+                candidates=FIND_CANDIDATES,
+                scoring=FIND_SCORING,
             )
         hits = tuple(_describe(session, found[:MAX_HITS]))
     return FindResult(case, media_sha256, box, scope, len(queries[0]), hits)
