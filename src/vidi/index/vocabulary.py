@@ -86,7 +86,7 @@ def _nearest_while_training(centres: np.ndarray, descriptors: np.ndarray) -> np.
     coarse = faiss.IndexBinaryFlat(DESCRIPTOR_BYTES * 8)
     search = faiss.IndexBinaryIVF(coarse, DESCRIPTOR_BYTES * 8, groups)
     _one_thread(lambda: search.train(np.ascontiguousarray(centres)))
-    search.add(np.ascontiguousarray(centres))
+    _one_thread(lambda: search.add(np.ascontiguousarray(centres)))
     search.nprobe = PROBES
     nearest = _nearest(search, descriptors)
     lost = nearest < 0  # every probed group empty: ask all centres
