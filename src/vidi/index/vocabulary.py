@@ -9,6 +9,7 @@ space (:func:`train_vocabulary`), so nothing is downloaded.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -29,6 +30,8 @@ ITERATIONS = 12
 APPROXIMATE_FROM = 1_024
 """Vocabularies of this many words or more are trained with approximate assignment."""
 PROBES = 4
+CHUNK = 256
+"""Descriptors whose distances to every centre are tabled at once (4 MB at 4,096 words)."""
 
 
 def vocabulary_size(descriptors: int) -> int:
@@ -80,7 +83,7 @@ def _nearest_while_training(centres: np.ndarray, descriptors: np.ndarray) -> np.
     finds it. 200,000 descriptors, 4,096 words: 5.5 s instead of 18.4 s for 12 rounds,
     the same mean distance to the final words (22.7 bits)."""
     if len(centres) < APPROXIMATE_FROM:
-        return _nearest(_flat(centres), descriptors)
+        return nearest_centres(centres, descriptors)
     # About sqrt(k) groups, each from at least 40 centres (FAISS warns on fewer).
     groups = min(int(np.sqrt(len(centres))), len(centres) // 40)
     coarse = faiss.IndexBinaryFlat(DESCRIPTOR_BYTES * 8)
@@ -91,14 +94,44 @@ def _nearest_while_training(centres: np.ndarray, descriptors: np.ndarray) -> np.
     nearest = _nearest(search, descriptors)
     lost = nearest < 0  # every probed group empty: ask all centres
     if lost.any():
-        nearest[lost] = _nearest(_flat(centres), descriptors[lost])
+        nearest[lost] = nearest_centres(centres, descriptors[lost])
     return nearest
 
 
-def _flat(centres: np.ndarray) -> faiss.IndexBinaryFlat:
-    search = faiss.IndexBinaryFlat(DESCRIPTOR_BYTES * 8)
-    search.add(np.ascontiguousarray(centres, np.uint8))
-    return search
+def nearest_centres(centres: np.ndarray, descriptors: np.ndarray) -> np.ndarray:
+    """Index of the nearest centre (Hamming; the first of equals) of each descriptor.
+
+    From tables of Hamming distances that FAISS fills (256 descriptors at a time, in
+    reused memory) and NumPy's argmin: the same words as FAISS's flat binary index
+    gives, in half its time (2,000 descriptors, 4,096 words: 16 ms against 32 ms)."""
+    centres = np.ascontiguousarray(centres, np.uint8)
+    descriptors = np.ascontiguousarray(descriptors, np.uint8)
+    nearest = np.empty(len(descriptors), np.int64)
+    if len(centres) == 0:
+        nearest.fill(-1)
+        return nearest
+    if _scratch.table.size < CHUNK * len(centres):
+        _scratch.table = np.empty(CHUNK * len(centres), np.int32)
+    for start in range(0, len(descriptors), CHUNK):
+        part = descriptors[start : start + CHUNK]
+        table = _scratch.table[: len(part) * len(centres)].reshape(len(part), len(centres))
+        faiss.hammings(  # type: ignore[attr-defined]  # not in FAISS's type stubs; one thread
+            faiss.swig_ptr(part),
+            faiss.swig_ptr(centres),
+            len(part),
+            len(centres),
+            DESCRIPTOR_BYTES,
+            faiss.swig_ptr(table),
+        )
+        nearest[start : start + len(part)] = table.argmin(axis=1)
+    return nearest
+
+
+class _Scratch(threading.local):
+    table = np.empty(0, np.int32)
+
+
+_scratch = _Scratch()
 
 
 def _nearest(search: faiss.IndexBinary, descriptors: np.ndarray) -> np.ndarray:
@@ -125,7 +158,6 @@ class Vocabulary:
         if centres.ndim != 2 or centres.shape[1] != DESCRIPTOR_BYTES:
             raise ValueError(f"word centres must be (k, {DESCRIPTOR_BYTES}) bytes")
         self.centres = np.ascontiguousarray(centres, dtype=np.uint8)
-        self._search = _flat(self.centres)
 
     def __len__(self) -> int:
         return len(self.centres)
@@ -134,4 +166,4 @@ class Vocabulary:
         """The word (int32) of each descriptor."""
         if len(descriptors) == 0:
             return np.zeros(0, np.int32)
-        return _nearest(self._search, descriptors).astype(np.int32)
+        return nearest_centres(self.centres, descriptors).astype(np.int32)
