@@ -14,6 +14,7 @@ from vidi.config import Settings
 from vidi.demo.objects import crop_area, jpeg, paste, room, rotate, textured_object
 from vidi.estimates import estimate_media
 from vidi.fingerprints.local_features import decode
+from vidi.index.vocabulary import Vocabulary
 from vidi.ingest.pipeline import ingest
 from vidi.ingest.records import MIRROR_FEATURES
 from vidi.objects import search as search_module
@@ -142,6 +143,29 @@ def test_ingest_stores_the_features_and_the_stage_links_without_decoding_again(
         )
     assert linked == {_sha(db, seizure, f"room1-{k}.jpg") for k in ("crop", "turned", "mirror")}
     assert not list((settings.blob_dir / MIRROR_FEATURES).rglob("*.vlf"))
+
+
+def test_the_stage_assigns_a_new_pictures_words_once(db, settings, seizure, monkeypatch) -> None:
+    """Pending pictures join the index when they are linked, not before: their stored
+    features are quantised once (to index them and to ask with), never twice."""
+    _ingest(db, settings, seizure)
+    calls: list[bytes] = []
+    real = Vocabulary.words
+
+    def counted(self, descriptors):  # type: ignore[no-untyped-def]
+        calls.append(np.ascontiguousarray(descriptors).tobytes())
+        return real(self, descriptors)
+
+    monkeypatch.setattr(Vocabulary, "words", counted)
+    summary = run_feature_stage(db, settings, _case_id(db))
+    assert summary.pictures == 8 and summary.scene_links >= 3
+    with db.session() as session:
+        stored = [
+            decode(row.data).descriptors.tobytes()
+            for row in session.scalars(select(LocalFeatureSet))
+        ]
+    assert len(stored) == 8
+    assert [calls.count(d) for d in stored] == [1] * 8
 
 
 def test_ingest_with_features_off_extracts_none(db, settings, seizure) -> None:

@@ -11,7 +11,7 @@ A damaged index is rebuilt from the table with a one-line notice.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from pathlib import Path
 
 import numpy as np
@@ -64,9 +64,10 @@ def load_features(session: Session, ids: Iterable[int]) -> dict[int, LocalFeatur
     return found
 
 
-def sync_index(session: Session, index: ObjectIndex) -> int:
+def sync_index(session: Session, index: ObjectIndex, later: Collection[int] = ()) -> int:
     """Add the stored feature sets the index lacks (training its vocabulary first when
-    due); returns how many were added."""
+    due), except those in ``later`` (the feature stage adds each picture it links when it
+    links it, assigning its words once); returns how many were added."""
     total = session.scalar(select(func.count()).select_from(LocalFeatureSet)) or 0
     if total == 0:
         return 0
@@ -74,7 +75,7 @@ def sync_index(session: Session, index: ObjectIndex) -> int:
     if index.vocabulary is None or due:
         index.reset(Vocabulary(train_vocabulary(_training_descriptors(session, total))), total)
     stored = list(session.scalars(select(LocalFeatureSet.id).order_by(LocalFeatureSet.id)))
-    missing = [id_ for id_ in stored if id_ not in index]
+    missing = [id_ for id_ in stored if id_ not in index and id_ not in later]
     vocabulary = index.vocabulary
     assert vocabulary is not None
     for start in range(0, len(missing), CHUNK):

@@ -97,11 +97,14 @@ def run_feature_stage(
     scratch = Path(tempfile.mkdtemp(prefix="features-", dir=settings.work_dir))
     try:
         with open_object_index(settings) as index:
+            # Pending pictures are added when linked: their words are assigned once, and
+            # a pair among them is checked once (by the later picture of the two).
+            later = _feature_ids(db, [sha for sha, _ in pending])
             with db.session() as session:
-                sync_index(session, index)
+                sync_index(session, index, later)
             for start in range(0, len(pending), BATCH):
                 shas = [sha for sha, _ in pending[start : start + BATCH]]
-                _run_batch(db, settings, index, shas, scratch, totals, progress, linked)
+                _run_batch(db, settings, index, shas, scratch, totals, progress, linked, later)
                 if (start // BATCH + 1) % max(1, SAVE_EVERY // BATCH) == 0:
                     index.save()
             if len(index):
@@ -124,6 +127,7 @@ def _run_batch(
     totals: dict[str, int],
     progress: CountProgress | None,
     linked: list[str],
+    later: set[int],
 ) -> None:
     """Link each picture; decode only those whose features (or mirror features) ingest
     did not leave behind (ingest with features off, or a scratch blob a crash lost)."""
@@ -146,11 +150,15 @@ def _run_batch(
     # The batch's own features need no second read when one of them is a candidate; the
     # candidates read for one picture are kept for the next (a scene's pictures share them).
     known = {id_: found for id_, found in stored.values()}
+    later.update(id_ for id_ in known if id_ not in index)
     for sha256, error in done:
         with db.session() as session:  # links and done mark in one commit
             if error is None:
                 id_, found = stored[sha256]
-                _link(session, index, sha256, id_, [found, flipped[sha256]], known, totals, linked)
+                sides = [found, flipped[sha256]]
+                if _link(session, index, sha256, id_, sides, known, later, totals):
+                    linked.append(sha256)
+                later.discard(id_)
             _mark_done(session, sha256, error)
         _drop_mirror_blob(settings, sha256)
         totals["pictures"] += 1
@@ -168,20 +176,20 @@ def _link(
     id_: int,
     sides: list[LocalFeatures],
     known: dict[int, LocalFeatures],
+    later: set[int],
     totals: dict[str, int],
-    linked: list[str],
-) -> None:
-    if len(index) == 0 or index.vocabulary is None:
-        sync_index(session, index)
+) -> bool:
+    """Index the picture and store its links and clues; whether it was linked."""
+    if index.vocabulary is None:
+        sync_index(session, index, later)
     assert index.vocabulary is not None
     words = index.vocabulary.words(sides[0].descriptors)  # to index it and to ask with
     index.add(id_, words)  # (nothing when already there)
     links, clues = link_picture(session, index, sha256, id_, sides, known, words)
     totals["scene_links"] += links
-    if links:
-        linked.append(sha256)
     totals["object_clues"] += clues
     totals["points"] += len(sides[0])
+    return links > 0
 
 
 def _mark_done(session: Session, sha256: str, error: str | None) -> None:
@@ -211,6 +219,22 @@ def _found(picture: DecodedImage) -> tuple[LocalFeatures, LocalFeatures]:
         rescaled(found, picture.width, picture.height),
         rescaled(flipped, picture.width, picture.height),
     )
+
+
+def _feature_ids(db: Database, shas: list[str]) -> set[int]:
+    """Ids of the feature sets stored for these pictures at the current version."""
+    found: set[int] = set()
+    with db.session() as session:
+        for start in range(0, len(shas), BATCH):
+            found.update(
+                session.scalars(
+                    select(LocalFeatureSet.id).where(
+                        LocalFeatureSet.media_sha256.in_(shas[start : start + BATCH]),
+                        LocalFeatureSet.extractor == EXTRACTOR,
+                    )
+                )
+            )
+    return found
 
 
 def _stored_features(db: Database, shas: list[str]) -> dict[str, tuple[int, LocalFeatures]]:
