@@ -56,7 +56,7 @@ from vidi.index.geometry import verify
 from vidi.index.objects import ObjectIndex
 from vidi.index.vocabulary import Vocabulary, train_vocabulary
 from vidi.objects.matching import LINK_CANDIDATES, MIN_INLIERS
-from vidi.objects.search import FIND_CANDIDATES, FIND_SCORING
+from vidi.objects.search import FIND_CANDIDATES, FIND_MIN_INLIERS, FIND_SCORING
 
 RANK_DEPTH = 1_000
 LOWEST_THRESHOLD = 8
@@ -118,6 +118,12 @@ def main() -> None:
         type=int,
         default=local_features.UPSCALE_BELOW,
         help="describe query parts smaller than this at a second, larger scale too (0: never)",
+    )
+    parser.add_argument(
+        "--min-inliers",
+        type=int,
+        default=FIND_MIN_INLIERS,
+        help="inliers a region query's hit needs (the library's otherwise; links keep theirs)",
     )
     parser.add_argument(
         "--fill",
@@ -234,14 +240,22 @@ def main() -> None:
             started = time.perf_counter()
             seen: dict[int, int] = {}
             verified = _answer(
-                [side, flipped], features, index, vocabulary, timing, args.candidates, scoring, seen
+                [side, flipped],
+                features,
+                index,
+                vocabulary,
+                timing,
+                args.candidates,
+                scoring,
+                seen,
+                args.min_inliers,
             )
             wrong_inliers += [v for k, v in seen.items() if k not in acceptable]
             spent += time.perf_counter() - started
             rank, inliers = _diagnose([side, flipped], features, index, vocabulary, wanted, scoring)
             ranks.append(rank)
             among += rank < args.candidates
-            verifies += inliers >= MIN_INLIERS
+            verifies += inliers >= args.min_inliers
             ranked = [v[0] for v in verified[:10]]
             found += bool(wanted & set(ranked))
             hits += len(verified)
@@ -259,7 +273,7 @@ def main() -> None:
         timing = {"search": 0.0, "verify": 0.0, "queries": 0}
     print(
         f"wrong verified hits: {len(unrelated_best)} (largest inlier count "
-        f"{max(unrelated_best, default=0)}; threshold {MIN_INLIERS}); of "
+        f"{max(unrelated_best, default=0)}; threshold {args.min_inliers}); of "
         f"{len(wrong_inliers):,} wrong candidates verified, the most inliers "
         f"{max(wrong_inliers, default=0)}, "
         + ", ".join(f"{sum(w >= t for w in wrong_inliers)} at >= {t}" for t in (6, 8, 10))
@@ -282,7 +296,17 @@ def _diagnose(sides, features, index, vocabulary, wanted, scoring):  # type: ign
     return rank, inliers
 
 
-def _answer(sides, features, index, vocabulary, timing, top, scoring="cosine", seen=None):  # type: ignore[no-untyped-def]
+def _answer(  # type: ignore[no-untyped-def]
+    sides,
+    features,
+    index,
+    vocabulary,
+    timing,
+    top,
+    scoring="cosine",
+    seen=None,
+    threshold=MIN_INLIERS,
+):
     """Verified hits (id, inliers), best first; ``seen`` gets every candidate's inliers."""
     best: dict[int, int] = {}
     for query in sides:
@@ -294,7 +318,7 @@ def _answer(sides, features, index, vocabulary, timing, top, scoring="cosine", s
             inliers = verify(query, features[candidate.id], LOWEST_THRESHOLD).inliers
             if seen is not None:
                 seen[candidate.id] = max(seen.get(candidate.id, 0), inliers)
-            if inliers >= MIN_INLIERS:
+            if inliers >= threshold:
                 best[candidate.id] = max(best.get(candidate.id, 0), inliers)
         timing["verify"] += time.perf_counter() - started
     timing["queries"] += 1
@@ -394,7 +418,14 @@ def _filled_query_time(features, vocabulary, args, queries, n, scorings):  # typ
             found = 0
             for side, flipped, _, wanted, _ in items[:20]:
                 hits = _answer(
-                    [side, flipped], stand_in, index, vocabulary, timing, args.candidates, scoring
+                    [side, flipped],
+                    stand_in,
+                    index,
+                    vocabulary,
+                    timing,
+                    args.candidates,
+                    scoring,
+                    threshold=args.min_inliers,
                 )
                 found += bool(wanted & {h for h, _ in hits[:10]})
             asked = timing["queries"]

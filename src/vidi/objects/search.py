@@ -25,7 +25,7 @@ from vidi.fingerprints.local_features import LocalFeatures, query_features
 from vidi.index.geometry import verify
 from vidi.media.pictures import decode_full
 from vidi.objects.features import load_features, open_object_index, sync_index
-from vidi.objects.matching import MIN_INLIERS, VerifiedHit, verified_hits
+from vidi.objects.matching import VerifiedHit, verified_hits
 from vidi.sources.locate import materialize
 from vidi.sources.streams import read_evidence
 from vidi.store.db import Database
@@ -41,6 +41,12 @@ small object's picture ranks lower by its words than a copy of the whole picture
 pictures most words are in every picture and weigh nothing."""
 FIND_SCORING = "overlap"
 """How the index ranks candidates for a region query (:meth:`ObjectIndex.search`)."""
+FIND_MIN_INLIERS = 18
+"""Inliers a region query's hit needs. Its sides (700 points, 1,400 at two scales)
+against 2,000 stored points meet more chance inliers than the stage's 700 × 700 links
+(which keep :data:`~vidi.objects.matching.MIN_INLIERS`): of 37,827 wrong candidates
+verified at 3,120 generated pictures, 12 reached 12 inliers and the most reached 16
+(docs/performance.md, "Object search, round 3: recall")."""
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,7 @@ def find_object(
                 queries,
                 allowed,
                 exclude=own,
+                min_inliers=FIND_MIN_INLIERS,
                 candidates=FIND_CANDIDATES,
                 scoring=FIND_SCORING,
             )
@@ -135,8 +142,8 @@ def _verified_all(
     best: dict[int, VerifiedHit] = {}
     for side, query in enumerate(queries):
         for id_, features in stored.items():
-            checked = verify(query, features, MIN_INLIERS)
-            if checked.inliers < MIN_INLIERS:
+            checked = verify(query, features, FIND_MIN_INLIERS)
+            if checked.inliers < FIND_MIN_INLIERS:
                 continue
             if id_ not in best or best[id_].inliers < checked.inliers:
                 best[id_] = VerifiedHit(id_, checked.inliers, 0.0, checked.region, side == 1)
