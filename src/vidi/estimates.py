@@ -12,7 +12,7 @@ from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from vidi import audit
@@ -120,30 +120,44 @@ def estimate_media_set(
 def near_duplicate_evidence(
     session: Session, sha256s: Sequence[str], exclude_case_id: int | None
 ) -> list[ClueEvidence]:
-    """Countries of earlier cases that hold near-duplicates (or the same content)."""
-    evidence = []
+    """Countries of earlier cases that hold near-duplicates (or the same content).
+
+    Only cases with a country can give evidence, so those are found first (usually
+    none or a few); then each slice of media and the media linked to it are looked up
+    by the occurrence's indexed media column. One ``IN`` per side, never ``a IN (...)
+    OR b IN (...)``: PostgreSQL answers that with a scan of every occurrence (1.3 s a
+    slice at 10 M occurrences, minutes for a 100,000-media case).
+    """
+    placed = select(Case.id).where(Case.country.is_not(None))
+    if exclude_case_id is not None:
+        placed = placed.where(Case.id != exclude_case_id)
+    if session.scalar(placed.limit(1)) is None:
+        return []
+    found: set[tuple[int, str, str, str]] = set()
     for chunk in in_chunks(list(sha256s)):
-        linked = select(Match.other_sha256).where(
-            Match.media_sha256.in_(chunk),
-            Match.kind.in_(NEAR_KINDS),
-            Match.other_sha256.is_not(None),
-        )
-        query = (
-            select(Case.id, Case.name, Case.country, Occurrence.media_sha256)
-            .join(Source, Source.case_id == Case.id)
-            .join(Occurrence, Occurrence.source_id == Source.id)
-            .where(
-                or_(Occurrence.media_sha256.in_(linked), Occurrence.media_sha256.in_(chunk)),
-                Case.country.is_not(None),
+        linked = session.scalars(
+            select(Match.other_sha256).where(
+                Match.media_sha256.in_(chunk),
+                Match.kind.in_(NEAR_KINDS),
+                Match.other_sha256.is_not(None),
             )
-            .distinct()
         )
-        for case_id, name, country, sha in session.execute(query):
-            if case_id == exclude_case_id or sha is None or country is None:
-                continue
-            label = f"media {sha[:8]}… is in case {name!r} placed in {country}"
-            clue = Clue("near_duplicate_country", country, 0.8)
-            evidence.append(ClueEvidence(clue, label))
+        wanted = sorted(set(chunk) | {sha for sha in linked if sha is not None})
+        for part in in_chunks(wanted):
+            rows = session.execute(
+                select(Case.id, Case.name, Case.country, Occurrence.media_sha256)
+                .join(Source, Source.case_id == Case.id)
+                .join(Occurrence, Occurrence.source_id == Source.id)
+                .where(Occurrence.media_sha256.in_(part), Case.id.in_(placed))
+                .distinct()
+            )
+            for case_id, name, country, sha in rows:
+                if sha is not None and country is not None:
+                    found.add((case_id, name, country, sha))
+    evidence = []
+    for _case_id, name, country, sha in sorted(found):
+        label = f"media {sha[:8]}… is in case {name!r} placed in {country}"
+        evidence.append(ClueEvidence(Clue("near_duplicate_country", country, 0.8), label))
     return evidence
 
 
