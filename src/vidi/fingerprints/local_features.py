@@ -33,7 +33,7 @@ EXTRACTOR = f"{DETECTOR}-{VERSION}"
 MAX_POINTS = 2_000
 """Points stored per picture. A small object in a stored picture holds its share of
 them: at 700 an object filling 4 % of the picture kept ~45 and was found again in 40 %
-of new rooms; at 2,000, 70-77 % (docs/performance.md, "Object search, round 3")."""
+of new rooms; at 2,000, 70-77 % (docs/performance.md, "Object search, round 3: recall")."""
 QUERY_POINTS = 700
 """Points a query (a box, a whole picture asked with, a mirror image) is described by at
 each scale (:func:`query_features`): more on the query side found no more (same
@@ -199,7 +199,7 @@ def query_features(
     size, while a crop still meets its own scale (100 objects pasted into new rooms,
     verified against their originals: 63 % with one scale, 87 % with both; 5 % crops
     93 % and 92 %; enlarging instead of adding lost the crops: docs/performance.md,
-    "Object search, round 3").
+    "Object search, round 3: recall").
     """
     part = crop(picture, box) if box is not None else picture
     if mirror:

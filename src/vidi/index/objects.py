@@ -179,7 +179,7 @@ class ObjectIndex:
         by the row's norm. A small object's words then count fully in a picture where
         they are a few of 2,000; cosine divides them by the whole picture's norm and
         ranked the picture of an object pasted into another room far lower
-        (docs/performance.md, "Object search, round 3")."""
+        (docs/performance.md, "Object search, round 3: recall")."""
         if scoring not in ("cosine", "overlap"):
             raise ValueError(f"scoring is cosine or overlap, not {scoring!r}")
         if self.vocabulary is None or len(self) == 0 or len(words) == 0:

@@ -36,7 +36,7 @@ MAX_HITS = 100
 FIND_CANDIDATES = 50
 """Candidates verified per query side: an investigator asks one query at a time, and a
 small object's picture ranks lower by its words than a copy of the whole picture does
-(docs/performance.md, "Object search, round 3"). A scope of at most this many pictures
+(docs/performance.md, "Object search, round 3: recall"). A scope of at most this many pictures
 (a small case, a gallery) is verified whole, without ranking: in a collection of a few
 pictures most words are in every picture and weigh nothing."""
 FIND_SCORING = "overlap"
