@@ -535,7 +535,8 @@ class LocalFeatureSet(Base):
     """A picture's keypoints and binary descriptors (vidi.fingerprints.local_features).
 
     Its ``id`` is the picture's row in the object index; it belongs to a media item or
-    to a gallery item. ``data`` is 16 + 36 bytes per point (at most 700 points).
+    to a gallery item. ``data`` is 16 + 36 bytes per point (at most 2,000 points; sets
+    stored before the recall round hold at most 700).
     """
 
     __tablename__ = "local_features"
