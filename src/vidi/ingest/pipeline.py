@@ -42,6 +42,7 @@ from vidi.sources.base import Entry, Refused
 from vidi.sources.streams import noatime_refusals
 from vidi.store.db import Database
 from vidi.store.models import IngestRun, Source, utcnow
+from vidi.store.statistics import WRITER_STATISTICS
 
 CHUNK = 256
 CHUNK_TASKS = 16
@@ -275,9 +276,11 @@ class Storing:
             if r.media is not None and r.media.audio is not None
         ]
         with self.db.session() as session:
-            self.summary.add(self.writer.flush(session))
+            counts = self.writer.flush(session)
+            self.summary.add(counts)
             store_track_codes(session, tracks)  # the audio-link index, with the prints
             self.record(session, self.summary)
+        WRITER_STATISTICS.wrote(self.db, counts.files + counts.errors)
 
 
 def store_entries(
