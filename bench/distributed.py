@@ -151,7 +151,7 @@ def distributed_run(
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--files", type=int, default=2000)
-    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2, 4])
+    parser.add_argument("--workers", type=int, nargs="*", default=[1, 2, 4])
     parser.add_argument("--local-workers", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--chunk-files", type=int, default=1000)
     args = parser.parse_args()
@@ -160,11 +160,12 @@ def main() -> None:
         seizure = scratch / "seizure"
         started = time.perf_counter()
         generate(seizure, args.files)
-        print(f"generated {args.files} files in {time.perf_counter() - started:.1f} s")
+        print(f"generated {args.files} files in {time.perf_counter() - started:.1f} s", flush=True)
         local_s, expected = local_run(seizure, scratch, args.local_workers)
         print(
             f"local pool, {args.local_workers} processes: {local_s:.1f} s "
-            f"({args.files / local_s:.0f} files/s)"
+            f"({args.files / local_s:.0f} files/s)",
+            flush=True,
         )
         for workers in args.workers:
             elapsed, chunks, found = distributed_run(seizure, scratch, workers, args.chunk_files)
@@ -172,7 +173,8 @@ def main() -> None:
             print(
                 f"distributed, {workers} worker(s), {chunks} chunks: {elapsed:.1f} s "
                 f"({args.files / elapsed:.0f} files/s), {elapsed / local_s:.2f}x the local "
-                f"time, {same}"
+                f"time, {same}",
+                flush=True,
             )
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
