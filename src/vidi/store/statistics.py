@@ -10,7 +10,10 @@ to 50 ms a batch, growing). Autovacuum refreshes statistics only after a tenth o
 table has changed (at 10 M occurrences: a million rows; never where it is off), so the
 writer refreshes them itself: after its first :data:`FIRST_REFRESH` rows and each time
 its count has doubled since, a handful of ``ANALYZE`` runs (a sample, about a second
-each at 10 M rows) per million files. SQLite plans from the index alone; nothing to do.
+each at 10 M rows) per million files. The media table grows with it and its lookups
+by SHA-256 prefix ranges (:mod:`vidi.matching.resolve`, 100 ranges a query) turn into
+parallel scans of the whole table while the planner thinks it small. SQLite plans from
+the index alone; nothing to do.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from vidi.store.db import Database
 
 FIRST_REFRESH = 10_000
 """Rows written by this process before the first refresh; then at each doubling."""
-TABLES = ("occurrence", "ingest_error")
+TABLES = ("occurrence", "media", "ingest_error")
 
 
 class StatisticsRefresh:
