@@ -124,3 +124,20 @@ def test_a_backup_into_a_folder_with_files_is_refused(ingested: Settings, tmp_pa
     (tmp_path / "busy" / "notes.txt").write_text("mine")
     with pytest.raises(BackupError, match="not empty"):
         backup_home(ingested, tmp_path / "busy")
+
+
+def test_doctor_says_whether_postgresql_autovacuum_runs(tmp_path: Path, postgres_url: str) -> None:
+    import psycopg
+
+    dsn = postgres_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(dsn) as connection:
+        setting = connection.execute("SHOW autovacuum").fetchone()
+    assert setting is not None
+    settings = home_settings(tmp_path, "home", "postgresql", postgres_url)
+    found = {f.check: f for f in examine_home(settings).findings}  # an empty database
+    assert found["migrations"].level == "warning" and "index" not in found
+    expected = "ok" if setting[0] == "on" else "warning"
+    assert found["autovacuum"].level == expected, found["autovacuum"]
+    assert "autovacuum" not in {
+        f.check for f in examine_home(home_settings(tmp_path, "other", "sqlite", None)).findings
+    }

@@ -63,11 +63,15 @@ def examine_home(settings: Settings) -> DoctorReport:
         database = check_database(engine)
         findings.append(database)
         if database.level == Level.OK:
-            findings.append(check_migrations(engine, url))
-            with Session(engine) as session:
-                findings.append(check_index(session, settings))
-                findings.append(check_blobs(session, settings.blob_dir))
-                findings.append(check_audit(session, settings))
+            migrations = check_migrations(engine, url)
+            findings.append(migrations)
+            if engine.dialect.name == "postgresql":
+                findings.append(check_autovacuum(engine))
+            if migrations is not NO_SCHEMA:  # an empty database has nothing else to check
+                with Session(engine) as session:
+                    findings.append(check_index(session, settings))
+                    findings.append(check_blobs(session, settings.blob_dir))
+                    findings.append(check_audit(session, settings))
     finally:
         engine.dispose()
     return DoctorReport(tuple(findings))
@@ -101,14 +105,17 @@ def check_database(engine: Engine) -> Finding:
     return Finding("database", Level.OK, f"{shown} answers")
 
 
+NO_SCHEMA = Finding(
+    "migrations", Level.WARNING, "the database has no Vidi schema yet; any command makes it"
+)
+
+
 def check_migrations(engine: Engine, url: str) -> Finding:
     heads = set(ScriptDirectory.from_config(alembic_config(url)).get_heads())
     with engine.connect() as connection:
         current = set(MigrationContext.configure(connection).get_current_heads())
     if not current:
-        return Finding(
-            "migrations", Level.WARNING, "the database has no Vidi schema yet; any command makes it"
-        )
+        return NO_SCHEMA
     if current - heads:
         return Finding(
             "migrations",
@@ -124,6 +131,21 @@ def check_migrations(engine: Engine, url: str) -> Finding:
             "run 'vidi status' to upgrade it (back up first: 'vidi backup')",
         )
     return Finding("migrations", Level.OK, f"schema at {', '.join(sorted(heads))}")
+
+
+def check_autovacuum(engine: Engine) -> Finding:
+    """PostgreSQL's autovacuum keeps the planner's statistics and dead rows in hand."""
+    with engine.connect() as connection:
+        setting = connection.execute(text("SHOW autovacuum")).scalar()
+    if setting != "on":
+        return Finding(
+            "autovacuum",
+            Level.WARNING,
+            "PostgreSQL's autovacuum is off: statistics go stale and queries slow down as "
+            "tables grow (ingest refreshes what it writes; nothing else does); set "
+            "'autovacuum = on' in postgresql.conf and reload the server",
+        )
+    return Finding("autovacuum", Level.OK, "PostgreSQL's autovacuum is on")
 
 
 def check_index(session: Session, settings: Settings) -> Finding:
