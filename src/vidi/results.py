@@ -149,15 +149,7 @@ class ExtractedClue:
     clue: Clue
 
     def to_dict(self) -> dict[str, Any]:
-        clue = self.clue
-        return {
-            "extractor": self.extractor,
-            "version": self.version,
-            "kind": clue.kind,
-            "value": clue.value,
-            "confidence": clue.confidence,
-            "region": clue.region.to_dict() if clue.region else None,
-        }
+        return {"extractor": self.extractor, "version": self.version, **_clue_fields(self.clue)}
 
 
 @dataclass(frozen=True)
@@ -171,18 +163,24 @@ class StoredClue:
     author: str | None
 
     def to_dict(self) -> dict[str, Any]:
-        clue = self.clue
         return {
             "id": self.id,
             "extractor": self.extractor,
             "version": self.version,
-            "kind": clue.kind,
-            "value": clue.value,
-            "confidence": clue.confidence,
-            "region": clue.region.to_dict() if clue.region else None,
+            **_clue_fields(self.clue),
             "author": self.author,
-            "detail": dict(clue.detail) or None,
+            "detail": dict(self.clue.detail) or None,
         }
+
+
+def _clue_fields(clue: Clue) -> dict[str, Any]:
+    """The clue's own fields as both clue results print them."""
+    return {
+        "kind": clue.kind,
+        "value": clue.value,
+        "confidence": clue.confidence,
+        "region": clue.region.to_dict() if clue.region else None,
+    }
 
 
 @dataclass(frozen=True)
