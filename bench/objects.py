@@ -52,13 +52,21 @@ from vidi.fingerprints.local_features import (
     query_features,
 )
 from vidi.fingerprints.pdq import pdq_hash_array
+from vidi.index import vocabulary as vocabulary_module
 from vidi.index.geometry import verify
 from vidi.index.objects import ObjectIndex
-from vidi.index.vocabulary import Vocabulary, train_vocabulary
+from vidi.index.vocabulary import train_vocabulary
 from vidi.objects.matching import LINK_CANDIDATES, MIN_INLIERS
-from vidi.objects.search import FIND_CANDIDATES, FIND_MIN_INLIERS, FIND_SCORING
+from vidi.objects.search import (
+    FIND_CANDIDATES,
+    FIND_MIN_INLIERS,
+    FIND_NEAREST_WORDS,
+    FIND_SCORING,
+)
 
 RANK_DEPTH = 1_000
+QUERY_NEAREST = FIND_NEAREST_WORDS
+"""Words each query descriptor is quantised to (``--nearest``); stored pictures get one."""
 LOWEST_THRESHOLD = 8
 """Candidates are verified down to this many matches (not the library's 12), so the
 inliers wrong candidates reach are known for thresholds down to 8 (costs a little RANSAC
@@ -126,6 +134,25 @@ def main() -> None:
         help="inliers a region query's hit needs (the library's otherwise; links keep theirs)",
     )
     parser.add_argument(
+        "--max-words",
+        type=int,
+        default=vocabulary_module.MAX_WORDS,
+        help="the vocabulary's largest size (the library's otherwise)",
+    )
+    parser.add_argument(
+        "--nearest",
+        type=int,
+        default=FIND_NEAREST_WORDS,
+        help="words a query descriptor is quantised to (its nearest; the library's otherwise)",
+    )
+    parser.add_argument(
+        "--cache",
+        default="",
+        help="a file to keep the indexed pictures' features and PDQs in between runs "
+        "(read when it exists and was made with the same --objects, --distractors, "
+        "--seed and --points; the extraction time is then not measured)",
+    )
+    parser.add_argument(
         "--fill",
         type=int,
         default=0,
@@ -133,6 +160,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
+    global QUERY_NEAREST
+    QUERY_NEAREST = args.nearest
+    vocabulary_module.MAX_WORDS = args.max_words  # read by vocabulary_size
     local_features.QUERY_MIN_SIDE = args.query_min_side  # read by query_features
     local_features.UPSCALE_BELOW = args.upscale_below
     rng = np.random.default_rng(args.seed)
@@ -144,9 +174,15 @@ def main() -> None:
         other, _ = paste(room(i), textured_object(900_000 + i), rng, 0.5)
         pictures.append(recompress(crop_area(rotate(other, 8), 0.7, rng), 85))
     generate_s = time.perf_counter() - started
-    features, pdq_rows = [], []
+    features: list[LocalFeatures] = []
+    pdq_rows: list[np.ndarray] = []
     extract_s = pdq_s = 0.0
-    for j in range(2 * n + args.distractors):  # distractors are made, described, dropped
+    cache_key = np.array([n, args.distractors, args.seed, args.points], np.int64)
+    cached = _read_cache(args.cache, cache_key) if args.cache else None
+    if cached is not None:
+        features, pdq_rows = cached
+    first = 0 if cached is None else 2 * n + args.distractors
+    for j in range(first, 2 * n + args.distractors):  # distractors: made, described, dropped
         if j < 2 * n:
             picture = pictures[j]
         else:
@@ -160,13 +196,16 @@ def main() -> None:
         pdq_rows.append(_pdq(picture))
         pdq_s += time.perf_counter() - started
     total = len(features)
-    extract_ms, pdq_ms = extract_s / total * 1000, pdq_s / total * 1000
+    if args.cache and cached is None:
+        _write_cache(args.cache, cache_key, features, pdq_rows)
+    extract_ms = extract_s / total * 1000 if cached is None else float("nan")
+    pdq_ms = pdq_s / total * 1000 if cached is None else float("nan")
     stored_bytes = np.mean([len(encode(f)) for f in features])
     pdqs = np.array(pdq_rows)
 
     started = time.perf_counter()
     sample = np.concatenate([f.descriptors for f in features[:: max(1, len(features) // 5000)]])
-    vocabulary = Vocabulary(train_vocabulary(sample))
+    vocabulary = train_vocabulary(sample)
     index = ObjectIndex.in_memory(vocabulary)
     for i, f in enumerate(features):
         index.add(i, vocabulary.words(f.descriptors))
@@ -284,12 +323,47 @@ def main() -> None:
         _filled_query_time(features, vocabulary, args, queries, n, scorings)
 
 
+def _read_cache(path: str, key: np.ndarray) -> tuple[list[LocalFeatures], list[np.ndarray]] | None:
+    """Features and PDQ bits from an earlier run's ``--cache`` file, when it matches."""
+    try:
+        saved = np.load(path)
+    except OSError:
+        return None
+    if not np.array_equal(saved["key"], key):
+        print(f"{path} was made with other settings: describing the pictures again")
+        return None
+    starts, sizes = saved["starts"], saved["sizes"]  # each read of an npz member loads it
+    points, descriptors = saved["points"], saved["descriptors"]
+    features = [
+        LocalFeatures(points[a:b], descriptors[a:b], int(size[0]), int(size[1]))
+        for a, b, size in zip(starts[:-1], starts[1:], sizes, strict=True)
+    ]
+    return features, list(saved["pdqs"])
+
+
+def _write_cache(
+    path: str, key: np.ndarray, features: list[LocalFeatures], pdqs: list[np.ndarray]
+) -> None:
+    lengths = [len(f) for f in features]
+    with open(path, "wb") as out:
+        np.savez(
+            out,
+            key=key,
+            starts=np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64),
+            sizes=np.array([[f.width, f.height] for f in features], np.int64),
+            points=np.concatenate([f.points for f in features]),
+            descriptors=np.concatenate([f.descriptors for f in features]),
+            pdqs=np.array(pdqs),
+        )
+
+
 def _diagnose(sides, features, index, vocabulary, wanted, scoring):  # type: ignore[no-untyped-def]
     """The original's best TF-IDF rank over the sides (``RANK_DEPTH`` when deeper) and its
     best inlier count when verified directly, whatever its rank."""
     rank, inliers = RANK_DEPTH, 0
     for query in sides:
-        words = vocabulary.words(query.descriptors)
+        words = vocabulary.words(query.descriptors, QUERY_NEAREST)
+        words = words if scoring == "overlap" else words.reshape(len(words), -1)[:, 0]
         found = [c.id for c in index.search(words, RANK_DEPTH, scoring=scoring)]
         rank = min([rank] + [found.index(i) for i in wanted if i in found])
         inliers = max([inliers] + [verify(query, features[i], MIN_INLIERS).inliers for i in wanted])
@@ -311,7 +385,8 @@ def _answer(  # type: ignore[no-untyped-def]
     best: dict[int, int] = {}
     for query in sides:
         started = time.perf_counter()
-        candidates = index.search(vocabulary.words(query.descriptors), top, scoring=scoring)
+        words = vocabulary.words(query.descriptors, QUERY_NEAREST if scoring == "overlap" else 1)
+        candidates = index.search(words, top, scoring=scoring)
         timing["search"] += time.perf_counter() - started
         started = time.perf_counter()
         for candidate in candidates:

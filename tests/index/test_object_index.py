@@ -3,6 +3,7 @@ and checked on open."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -12,8 +13,8 @@ from vidi.demo.objects import crop_area, paste, recompress, room, rotate, textur
 from vidi.fingerprints.local_features import extract_features
 from vidi.index.geometry import verify
 from vidi.index.objects import TAIL, ObjectIndex
-from vidi.index.storage import IndexDamaged
-from vidi.index.vocabulary import Vocabulary, train_vocabulary
+from vidi.index.storage import IndexDamaged, _manifest_checksum
+from vidi.index.vocabulary import Vocabulary, train_vocabulary, vocabulary_size
 from vidi.objects.matching import MIN_INLIERS
 
 PICTURES = 16
@@ -24,7 +25,7 @@ def collection():  # type: ignore[no-untyped-def]
     rng = np.random.default_rng(21)
     pictures = [paste(room(i), textured_object(300 + i), rng, 0.6)[0] for i in range(PICTURES)]
     features = [extract_features(p) for p in pictures]
-    vocabulary = Vocabulary(train_vocabulary(np.concatenate([f.descriptors for f in features])))
+    vocabulary = train_vocabulary(np.concatenate([f.descriptors for f in features]))
     index = ObjectIndex.in_memory(vocabulary)
     for i, f in enumerate(features):
         index.add(i, vocabulary.words(f.descriptors))
@@ -122,7 +123,7 @@ def test_the_vocabulary_separates_distinct_descriptors() -> None:
     flips = np.packbits(noise, axis=2)[:, :, 0]
     family = np.repeat([0, 1], 2000)
     descriptors = centres[family] ^ flips
-    vocabulary = Vocabulary(train_vocabulary(descriptors))
+    vocabulary = train_vocabulary(descriptors)
     words = vocabulary.words(descriptors)
     assert len(vocabulary) == 64
     assert not set(words[family == 0]) & set(words[family == 1])
@@ -163,3 +164,64 @@ def test_training_a_large_vocabulary_prints_nothing(capfd: pytest.CaptureFixture
     assert len(train_vocabulary(descriptors)) == 1_024
     out, err = capfd.readouterr()
     assert out == "" and err == ""
+
+
+@pytest.fixture(scope="module")
+def families() -> tuple[np.ndarray, np.ndarray]:
+    """300 families of descriptors (a random centre, each bit flipped at 8 %)."""
+    rng = np.random.default_rng(11)
+    centres = rng.integers(0, 256, (300, 32), dtype=np.uint8)
+    family = rng.integers(0, 300, 120_000)
+    flips = np.packbits((rng.random((len(family), 32, 8)) < 0.08).astype(np.uint8), axis=2)
+    return centres[family] ^ flips[:, :, 0], family
+
+
+def test_a_large_vocabulary_is_a_tree_whose_words_keep_families_apart(families) -> None:  # type: ignore[no-untyped-def]
+    """From TREE_FROM words: coarse centres, then each group's words; a descriptor's word
+    is found through its nearest groups only, and words still keep families apart."""
+    descriptors, family = families
+    vocabulary = train_vocabulary(descriptors)
+    assert vocabulary.is_tree and len(vocabulary) == vocabulary_size(len(descriptors)) == 2_048
+    assert 16 <= len(vocabulary.coarse) <= 64
+    words = vocabulary.words(descriptors)
+    assert words.min() >= 0 and words.max() < len(vocabulary)
+    pairs = np.unique(np.stack([words, family]), axis=1, return_counts=True)
+    (word_of, family_of), members = pairs
+    majority = np.zeros(len(vocabulary), np.int64)
+    np.maximum.at(majority, word_of, members)
+    assert majority.sum() / len(words) > 0.99  # almost every word holds one family
+    assert len(np.unique(words)) > 1_500
+    several = vocabulary.words(descriptors[:500], nearest=3)
+    assert several.shape == (500, 3)
+    assert (several[:, 0] == words[:500]).mean() > 0.95  # ties may order differently
+    assert len({tuple(sorted(r)) for r in several[:, :2].tolist()}) > 1
+
+
+def test_a_saved_tree_vocabulary_quantises_alike_and_an_old_flat_index_still_opens(
+    families, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    descriptors, _ = families
+    tree = train_vocabulary(descriptors)
+    with ObjectIndex.open(tmp_path / "tree") as index:
+        index.reset(tree, 100)
+        index.add(1, tree.words(descriptors[:300]))
+        index.save()
+    with ObjectIndex.open(tmp_path / "tree") as index:
+        assert index.vocabulary is not None and index.vocabulary.is_tree
+        assert np.array_equal(index.vocabulary.words(descriptors), tree.words(descriptors))
+    flat = Vocabulary(descriptors[:64])
+    with ObjectIndex.open(tmp_path / "flat") as index:
+        index.reset(flat, 100)
+        index.add(1, flat.words(descriptors[:300]))
+        index.add(2, flat.words(descriptors[300:600]))
+        index.save()
+    manifest = tmp_path / "flat" / "objects.json"  # as an index saved before the tree
+    saved = json.loads(manifest.read_text())
+    (tmp_path / "flat" / "o1.coarse.npy").unlink()
+    del saved["files"]["o1.coarse.npy"]
+    del saved["manifest_checksum"]
+    saved["manifest_checksum"] = _manifest_checksum(saved)
+    manifest.write_text(json.dumps(saved))
+    with ObjectIndex.open(tmp_path / "flat") as index:
+        assert index.vocabulary is not None and not index.vocabulary.is_tree
+        assert index.search(flat.words(descriptors[:300]), 1)[0].id == 1

@@ -152,9 +152,9 @@ def test_the_stage_assigns_a_new_pictures_words_once(db, settings, seizure, monk
     calls: list[bytes] = []
     real = Vocabulary.words
 
-    def counted(self, descriptors):  # type: ignore[no-untyped-def]
+    def counted(self, descriptors, nearest=1):  # type: ignore[no-untyped-def]
         calls.append(np.ascontiguousarray(descriptors).tobytes())
-        return real(self, descriptors)
+        return real(self, descriptors, nearest)
 
     monkeypatch.setattr(Vocabulary, "words", counted)
     summary = run_feature_stage(db, settings, _case_id(db))

@@ -7,8 +7,9 @@ candidates and a cosine TF-IDF score; the best are then checked geometrically by
 caller (:mod:`vidi.index.geometry`), which the words alone cannot do.
 
 Layout (like the PDQ index, :mod:`vidi.index.storage`): ``objects.json`` names the
-generation and records each file's size and SHA-256; ``o{g}.centres.npy`` (the
-vocabulary), ``o{g}.ids.npy``, ``o{g}.norms.npy``, ``o{g}.starts.npy`` (per word, where
+generation and records each file's size and SHA-256; ``o{g}.centres.npy`` and
+``o{g}.coarse.npy`` (the vocabulary's words and, for a tree, its coarse centres),
+``o{g}.ids.npy``, ``o{g}.norms.npy``, ``o{g}.starts.npy`` (per word, where
 its postings begin), ``o{g}.rows.npy`` and ``o{g}.counts.npy`` (the postings). A save
 writes a whole new generation and then switches the manifest atomically. Rows added
 since the last save live in memory only (sorted by word every :data:`TAIL` rows, so a
@@ -41,6 +42,8 @@ MANIFEST = "objects.json"
 FORMAT = "vidi-object-index"
 FORMAT_VERSION = 1
 _FILES = ("centres", "ids", "norms", "starts", "rows", "counts", "trained")
+_OPTIONAL = ("coarse",)
+"""Files an index saved before the vocabulary tree lacks (its vocabulary is then flat)."""
 TAIL = 32
 """Rows added one by one before they are sorted by word into the in-memory postings: a
 search reads the newest rows whole (cheap for a few dozen), the rest by word only."""
@@ -170,6 +173,10 @@ class ObjectIndex:
     ) -> list[Candidate]:
         """The ``top`` feature sets by TF-IDF cosine with these words (ids in ``allowed`` only).
 
+        ``words`` may be 2-D (each descriptor's few nearest words, -1 for none): they are
+        then asked as one bag, so a descriptor quantised to a neighbouring word of its
+        match's still meets it.
+
         Only the postings of the query's own words are read, in the saved postings and in
         the rows added since (sorted by word every :data:`TAIL` rows); the newest rows are
         scored directly.
@@ -182,6 +189,8 @@ class ObjectIndex:
         (docs/performance.md, "Object search, round 3: recall")."""
         if scoring not in ("cosine", "overlap"):
             raise ValueError(f"scoring is cosine or overlap, not {scoring!r}")
+        words = np.asarray(words).ravel()  # a query's several nearest words: one bag
+        words = words[words >= 0]
         if self.vocabulary is None or len(self) == 0 or len(words) == 0:
             return []
         idf = self._idf()
@@ -250,6 +259,7 @@ class ObjectIndex:
         assert self.vocabulary is not None
         arrays: dict[str, np.ndarray] = {
             "centres": self.vocabulary.centres,
+            "coarse": self.vocabulary.coarse,
             "ids": self._ids,
             "norms": self._norms,
             "starts": self._starts,
@@ -333,12 +343,17 @@ class ObjectIndex:
                     manifest["files"][f"o{number}.{name}.npy"],
                     False,
                 )
-                for name in _FILES
+                for name in _FILES + _OPTIONAL
+                if name in _FILES or f"o{number}.{name}.npy" in manifest["files"]
             }
         except (KeyError, TypeError, ValueError) as exc:
             raise IndexDamaged(MANIFEST, f"does not describe its files ({exc!r})") from None
+        try:
+            vocabulary = Vocabulary(loaded["centres"], loaded.get("coarse"))
+        except ValueError as exc:
+            raise IndexDamaged(MANIFEST, f"holds a broken vocabulary ({exc})") from None
         self._generation = number
-        self.reset(Vocabulary(loaded["centres"]), int(loaded["trained"][0]))
+        self.reset(vocabulary, int(loaded["trained"][0]))
         self._ids = loaded["ids"]
         self._norms = loaded["norms"]
         self._starts = loaded["starts"]

@@ -4,7 +4,8 @@ The ``local_features`` table is the truth; the index in ``<home>/index/objects``
 derived from it. Opening the index adds every stored feature set it lacks (a run
 killed after storing features but before saving the index loses nothing), trains the
 vocabulary when there is none, and trains it again while the collection is still
-small and has grown fourfold since (a vocabulary from 50 pictures suits 50,000 badly).
+small and has grown fourfold since (a vocabulary from 50 pictures suits 50,000 badly),
+and once more when it is a large flat one from before the word tree.
 A damaged index is rebuilt from the table with a one-line notice.
 """
 
@@ -22,7 +23,7 @@ from vidi.config import Settings
 from vidi.fingerprints.local_features import LocalFeatures, decode
 from vidi.index.objects import ObjectIndex
 from vidi.index.storage import IndexDamaged
-from vidi.index.vocabulary import Vocabulary, train_vocabulary
+from vidi.index.vocabulary import TREE_FROM, train_vocabulary
 from vidi.notices import notice
 from vidi.store.models import LocalFeatureSet
 
@@ -72,8 +73,12 @@ def sync_index(session: Session, index: ObjectIndex, later: Collection[int] = ()
     if total == 0:
         return 0
     due = index.trained_on < RETRAIN_UNTIL and total >= RETRAIN_GROWTH * index.trained_on
+    flat = index.vocabulary is not None and not index.vocabulary.is_tree
+    if flat and len(index.vocabulary or ()) >= TREE_FROM:
+        notice("the object index's vocabulary is from before the word tree; training it again")
+        due = True
     if index.vocabulary is None or due:
-        index.reset(Vocabulary(train_vocabulary(_training_descriptors(session, total))), total)
+        index.reset(train_vocabulary(_training_descriptors(session, total)), total)
     stored = list(session.scalars(select(LocalFeatureSet.id).order_by(LocalFeatureSet.id)))
     missing = [id_ for id_ in stored if id_ not in index and id_ not in later]
     vocabulary = index.vocabulary

@@ -56,6 +56,7 @@ def verified_hits(
     points: int | None = None,
     scoring: str = "cosine",
     words: list[np.ndarray | None] | None = None,
+    nearest: int = 1,
 ) -> list[VerifiedHit]:
     """Verified hits for the query (``queries[1]``, if given, is its mirror), best first.
 
@@ -65,14 +66,16 @@ def verified_hits(
     verify with at most this many points of each side (their first: stored strongest
     first), so the stage's cost per candidate does not grow with the points stored.
     ``scoring``: how the index ranks candidates (:meth:`ObjectIndex.search`). ``words``:
-    a query side's visual words when already assigned (the stage's, from indexing it)."""
+    a query side's visual words when already assigned (the stage's, from indexing it).
+    ``nearest``: words each query descriptor is quantised to (the region query's
+    :data:`~vidi.objects.search.FIND_NEAREST_WORDS`)."""
     vocabulary = index.vocabulary
     if vocabulary is None:
         return []
     given = list(words or [])
     given += [None] * (len(queries) - len(given))
     asked = [
-        vocabulary.words(q.descriptors) if w is None else w
+        vocabulary.words(q.descriptors, nearest) if w is None else w
         for q, w in zip(queries, given, strict=True)
     ]
     sides = [

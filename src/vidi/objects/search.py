@@ -41,6 +41,9 @@ small object's picture ranks lower by its words than a copy of the whole picture
 pictures most words are in every picture and weigh nothing."""
 FIND_SCORING = "overlap"
 """How the index ranks candidates for a region query (:meth:`ObjectIndex.search`)."""
+FIND_NEAREST_WORDS = 1
+"""Words each of a region query's descriptors is quantised to (its nearest): a few more
+let a descriptor meet its match quantised to a neighbouring word of a large vocabulary."""
 FIND_MIN_INLIERS = 18
 """Inliers a region query's hit needs. Its sides (700 points, 1,400 at two scales)
 against 2,000 stored points meet more chance inliers than the stage's 700 × 700 links
@@ -129,6 +132,7 @@ def find_object(
                 min_inliers=FIND_MIN_INLIERS,
                 candidates=FIND_CANDIDATES,
                 scoring=FIND_SCORING,
+                nearest=FIND_NEAREST_WORDS,
             )
         hits = tuple(_describe(session, found[:MAX_HITS]))
     return FindResult(case, media_sha256, box, scope, len(queries[0]), hits)
