@@ -52,6 +52,7 @@ from vidi.fingerprints.local_features import (
     query_features,
 )
 from vidi.fingerprints.pdq import pdq_hash_array
+from vidi.index import geometry
 from vidi.index import vocabulary as vocabulary_module
 from vidi.index.geometry import verify
 from vidi.index.objects import ObjectIndex
@@ -140,6 +141,24 @@ def main() -> None:
         help="the vocabulary's largest size (the library's otherwise)",
     )
     parser.add_argument(
+        "--train-sample",
+        type=int,
+        default=vocabulary_module.TRAIN_SAMPLE,
+        help="descriptors the vocabulary is trained on at most (the library's otherwise)",
+    )
+    parser.add_argument(
+        "--query-points",
+        type=int,
+        default=QUERY_POINTS,
+        help="points a query side is described by at each scale (the library's otherwise)",
+    )
+    parser.add_argument(
+        "--ratio",
+        type=float,
+        default=geometry.RATIO,
+        help="Lowe's ratio for the verification's matches (the library's otherwise)",
+    )
+    parser.add_argument(
         "--nearest",
         type=int,
         default=FIND_NEAREST_WORDS,
@@ -163,6 +182,9 @@ def main() -> None:
     global QUERY_NEAREST
     QUERY_NEAREST = args.nearest
     vocabulary_module.MAX_WORDS = args.max_words  # read by vocabulary_size
+    geometry.RATIO = args.ratio
+    vocabulary_module.TRAIN_SAMPLE = args.train_sample
+    local_features.QUERY_POINTS = args.query_points
     local_features.QUERY_MIN_SIDE = args.query_min_side  # read by query_features
     local_features.UPSCALE_BELOW = args.upscale_below
     rng = np.random.default_rng(args.seed)
