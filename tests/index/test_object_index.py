@@ -225,4 +225,3 @@ def test_a_saved_tree_vocabulary_quantises_alike_and_an_old_flat_index_still_ope
     with ObjectIndex.open(tmp_path / "flat") as index:
         assert index.vocabulary is not None and not index.vocabulary.is_tree
         assert index.search(flat.words(descriptors[:300]), 1)[0].id == 1
-

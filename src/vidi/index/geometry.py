@@ -49,46 +49,50 @@ def _matches(query: LocalFeatures, other: LocalFeatures) -> list[tuple[int, int]
     """Mutual nearest neighbours that pass the ratio test from at least one side (a small
     object in a large picture passes it from its own side, rarely from the picture's).
 
-    The Hamming distances come from FAISS (32-byte codes: a 700 × 700 table in ~0.2 ms),
-    once each way so both nearest-neighbour searches run along rows (a mutual pair's
-    distance is the same both ways). OpenCV's brute-force matcher took ~5 ms for the
-    two directions, with the same pairs."""
+    The Hamming distances come from FAISS (32-byte codes, one table in reused per-thread
+    memory); each side's nearest is read along the table's rows and columns, and the
+    second-nearest distances (for the ratio test) only for the mutual pairs: 1.1 ms for
+    1,143 × 2,000 points where a table each way took 2.2 ms, with the same pairs and
+    the same ``verify`` results on 60 pairs (pasted objects, unrelated, scene views).
+    OpenCV's brute-force matcher took ~5 ms for two directions of 700 × 700."""
     if len(query) < 2 or len(other) < 2:
         return []
-    scratch = _scratch()
-    forward, forward_best, forward_second = _two_nearest(
-        _distances(query.descriptors, other.descriptors, scratch, 0)
-    )
-    backward, _, backward_second = _two_nearest(
-        _distances(other.descriptors, query.descriptors, scratch, 1)
-    )
-    q = np.flatnonzero(backward[forward] == np.arange(len(forward)))
+    table = _distances(query.descriptors, other.descriptors, _scratch(), 0)
+    forward = table.argmin(axis=1)
+    rows = np.arange(len(forward))
+    best = table[rows, forward]
+    # Mutual: the row is its column's nearest (the first of equals, as argmin along the
+    # column would say; NumPy's argmin down columns is ten times slower than min).
+    column_best = table.min(axis=0)
+    q = np.flatnonzero((best == column_best[forward]) & (best <= MAX_HAMMING))
+    if len(q) == 0:
+        return []
     o = forward[q]
-    best = forward_best[q]
-    passes = (best <= MAX_HAMMING) & (
-        (best < RATIO * forward_second[q]) | (best < RATIO * backward_second[o])
-    )
+    columns = table[:, o]
+    mutual = (columns == column_best[o]).argmax(axis=0) == q
+    q, o, columns = q[mutual], o[mutual], columns[:, mutual]
+    if len(q) == 0:
+        return []
+    best = best[q]
+    # Second-nearest distances: each pair's own entry set aside, the smallest left.
+    pair = np.arange(len(q))
+    own_rows = table[q]
+    own_rows[pair, o] = np.iinfo(np.int32).max
+    forward_second = own_rows.min(axis=1)
+    columns[q, pair] = np.iinfo(np.int32).max
+    backward_second = columns.min(axis=0)
+    passes = (best < RATIO * forward_second) | (best < RATIO * backward_second)
     return list(zip(q[passes].tolist(), o[passes].tolist(), strict=True))
-
-
-def _two_nearest(table: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per row: the nearest column, its distance and the second distance (``table`` is
-    scratch: its nearest entries are overwritten)."""
-    rows = np.arange(len(table))
-    nearest = table.argmin(axis=1)
-    best = table[rows, nearest]
-    table[rows, nearest] = np.iinfo(np.int32).max
-    return nearest, best, table.min(axis=1)
 
 
 _local = threading.local()
 
 
 def _scratch() -> list[np.ndarray]:
-    """Two reused distance tables per thread: a fresh 2-MB table each time cost more in
-    page faults than FAISS takes to fill it."""
+    """A reused distance table per thread: a fresh 2-MB table each time cost more in page
+    faults than FAISS takes to fill it."""
     if not hasattr(_local, "tables"):
-        _local.tables = [np.empty(0, np.int32), np.empty(0, np.int32)]
+        _local.tables = [np.empty(0, np.int32)]
     tables: list[np.ndarray] = _local.tables
     return tables
 
