@@ -33,10 +33,11 @@ from vidi.store.models import Gallery, GalleryItem, LocalFeatureSet, Media, Occu
 from vidi.store.queries import case_media
 
 MAX_HITS = 100
-FIND_CANDIDATES = 50
+FIND_CANDIDATES = 100
 """Candidates verified per query side: an investigator asks one query at a time, and a
 small object's picture ranks lower by its words than a copy of the whole picture does
-(docs/performance.md, "Object search, round 3: recall"). A scope of at most this many pictures
+(an object pasted into a new room was among 50 candidates for 48 % of boxes, among 100
+for 80 %: docs/performance.md, "Object search, round 4"). A scope of at most this many pictures
 (a small case, a gallery) is verified whole, without ranking: in a collection of a few
 pictures most words are in every picture and weigh nothing."""
 FIND_SCORING = "overlap"
