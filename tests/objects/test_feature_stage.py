@@ -14,11 +14,12 @@ from vidi.config import Settings
 from vidi.demo.objects import crop_area, jpeg, paste, room, rotate, textured_object
 from vidi.estimates import estimate_media
 from vidi.fingerprints.local_features import decode
-from vidi.index.vocabulary import Vocabulary
+from vidi.index.vocabulary import TREE_FROM, Vocabulary
 from vidi.ingest.pipeline import ingest
 from vidi.ingest.records import MIRROR_FEATURES
 from vidi.objects import search as search_module
 from vidi.objects import stage as stage_module
+from vidi.objects.features import open_object_index, sync_index
 from vidi.objects.gallery import import_gallery, list_galleries
 from vidi.objects.search import find_object
 from vidi.objects.stage import run_feature_stage
@@ -240,3 +241,30 @@ def test_a_gallery_item_in_a_picture_becomes_a_clue_that_places_it(store, tmp_pa
     result = find_object(db, settings, "op-room", kitchen, None, "gallery:shops")
     assert [h.label for h in result.hits] == ["Corner-shop bag"]
     assert result.hits[0].country == "PT"
+
+
+def test_a_large_flat_vocabulary_from_before_the_tree_is_trained_again_once(
+    db, settings, seizure, caplog
+) -> None:  # type: ignore[no-untyped-def]
+    """An index saved with a flat vocabulary of TREE_FROM words or more (as before the
+    vocabulary tree) is trained again on the next sync, with a one-line notice, and
+    every stored feature set is added back; the next sync keeps the new vocabulary."""
+    _ingest(db, settings, seizure)
+    run_feature_stage(db, settings, _case_id(db))
+    flat = Vocabulary(np.random.default_rng(3).integers(0, 256, (TREE_FROM, 32), np.uint8))
+    with open_object_index(settings) as index:
+        index.reset(flat, 8)
+        index.save()
+    with caplog.at_level("WARNING"), open_object_index(settings) as index, db.session() as s:
+        assert index.vocabulary is not None and len(index.vocabulary) == TREE_FROM
+        added = sync_index(s, index)
+        assert index.vocabulary is not None and index.vocabulary is not flat
+        assert len(index.vocabulary) < TREE_FROM  # eight pictures want a small flat one
+        assert added == len(index) == 8
+        index.save()
+    assert sum("before the word tree" in r.getMessage() for r in caplog.records) == 1
+    caplog.clear()
+    with caplog.at_level("WARNING"), open_object_index(settings) as index, db.session() as s:
+        trained = index.vocabulary
+        assert sync_index(s, index) == 0 and index.vocabulary is trained
+    assert not any("before the word tree" in r.getMessage() for r in caplog.records)
