@@ -22,6 +22,7 @@ from __future__ import annotations
 import fcntl
 import json
 import math
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -113,15 +114,17 @@ class PdqIndex:
 
     @classmethod
     def open_read_only(
-        cls, directory: Path, *, attempts: int = 5, map_tables: bool = False
+        cls, directory: Path, *, attempts: int = 50, map_tables: bool = False
     ) -> PdqIndex:
         """A read-only view of the index in ``directory`` as it is now; never blocks.
 
         Takes no lock and changes no file: the writer may add, save and remove old
         generations meanwhile. A generation replaced while it was being read is read
-        again (up to ``attempts`` times); a record the writer is still appending is left
-        out. Raises :class:`~vidi.index.storage.IndexDamaged` when the index is damaged,
-        and a view of an empty index when there is none yet.
+        again (up to ``attempts`` times, waiting a little longer each time, at most ~2 s in
+        all: a writer saving in a tight loop beat five quick attempts on a loaded
+        machine); a record the writer is still appending is left out. Raises
+        :class:`~vidi.index.storage.IndexDamaged` when the index is damaged, and a view
+        of an empty index when there is none yet.
         """
         directory = Path(directory)
         for attempt in range(attempts):
@@ -134,6 +137,7 @@ class PdqIndex:
             except storage.IndexDamaged:
                 if attempt + 1 == attempts or _current_generation(directory) == before:
                     raise
+            time.sleep(min(0.05, 0.002 * (attempt + 1)))
         raise storage.IndexDamaged(storage.MANIFEST, "kept changing while it was read; try again")
 
     @property
