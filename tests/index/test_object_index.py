@@ -127,6 +127,9 @@ def test_the_vocabulary_separates_distinct_descriptors() -> None:
     words = vocabulary.words(descriptors)
     assert len(vocabulary) == 64
     assert not set(words[family == 0]) & set(words[family == 1])
+    several = vocabulary.words(descriptors[:200], nearest=2)
+    assert several.shape == (200, 2) and (several[:, 0] == words[:200]).mean() > 0.95
+    assert (several[:, 0] != several[:, 1]).all()
 
 
 def test_overlap_scoring_counts_each_shared_word_at_its_smaller_count() -> None:
