@@ -161,8 +161,9 @@ def test_overlap_scoring_counts_each_shared_word_at_its_smaller_count() -> None:
 
 
 def test_training_a_large_vocabulary_prints_nothing(capfd: pytest.CaptureFixture[str]) -> None:
-    """From 1,024 words the training assigns through FAISS's inverted file, whose own
-    clustering warns on stderr when its groups have too few centres."""
+    """From 1,024 words the vocabulary is a tree searched through FAISS's binary inverted
+    file, whose own training warns on stderr when its groups have too few points; the
+    tree's coarse centres are trained by Vidi, so nothing is printed."""
     descriptors = np.random.default_rng(6).integers(0, 256, (60_000, 32), dtype=np.uint8)
     assert len(train_vocabulary(descriptors)) == 1_024
     out, err = capfd.readouterr()
