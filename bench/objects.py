@@ -30,6 +30,11 @@ that large, ``--upscale-below 0`` never at a second scale, ``--kinds crop,pasted
 asks only the queries whose name starts so, and ``--fill 100000`` measures the query
 time in an index filled up to that many rows (:func:`_filled_query_time`). Round 2's
 settings: ``--points 700 --candidates 20 --scoring cosine --upscale-below 0``.
+
+To compare settings on the same pictures, ``--cache FILE`` keeps the described pictures
+(features and PDQs) between runs; ``--max-words``, ``--train-sample`` and ``--probes``
+change the vocabulary, ``--nearest`` the words a query descriptor is quantised to,
+``--query-points`` and ``--ratio`` the query side and the verification's ratio test.
 """
 
 from __future__ import annotations
@@ -141,6 +146,12 @@ def main() -> None:
         help="the vocabulary's largest size (the library's otherwise)",
     )
     parser.add_argument(
+        "--probes",
+        type=int,
+        default=vocabulary_module.PROBES,
+        help="coarse groups a descriptor's word is looked for in (the library's otherwise)",
+    )
+    parser.add_argument(
         "--train-sample",
         type=int,
         default=vocabulary_module.TRAIN_SAMPLE,
@@ -184,6 +195,7 @@ def main() -> None:
     vocabulary_module.MAX_WORDS = args.max_words  # read by vocabulary_size
     geometry.RATIO = args.ratio
     vocabulary_module.TRAIN_SAMPLE = args.train_sample
+    vocabulary_module.PROBES = args.probes  # read when a tree vocabulary is built
     local_features.QUERY_POINTS = args.query_points
     local_features.QUERY_MIN_SIDE = args.query_min_side  # read by query_features
     local_features.UPSCALE_BELOW = args.upscale_below
