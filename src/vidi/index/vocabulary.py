@@ -39,11 +39,11 @@ TREE_FROM = 1_024
 """Vocabularies of this many words or more are trained and searched as a two-level tree."""
 COARSE_SAMPLE = 200
 """Training descriptors per coarse centre (a random sample: the coarse level is cheap)."""
-PROBES = 3
+PROBES = 2
 """Groups of words a descriptor is compared with in a tree: its nearest coarse centres.
-At 3,120 generated pictures, 2 groups put a pasted object's original among 100
-candidates for 80 % of boxes, 3 for 85 %, 4 for 83 % (docs/performance.md, "Object
-search, round 4"); each costs ~2 ms for 2,000 descriptors."""
+3 groups put a pasted object's original among 100 candidates for 85 % of boxes instead
+of 80 % at 3,120 generated pictures, but for 65 % instead of 70 % at 10,120 (recall@10
+52 % against 53 %): no clear gain (docs/performance.md, "Object search, round 4")."""
 CHUNK = 256
 """Descriptors whose distances to every centre are tabled at once (4 MB at 4,096 words)."""
 
