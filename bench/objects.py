@@ -71,6 +71,41 @@ from vidi.objects.search import (
 )
 
 RANK_DEPTH = 1_000
+LIBRARY_SETTINGS = (
+    (
+        "--query-min-side",
+        local_features,
+        "QUERY_MIN_SIDE",
+        "describe a query box (or picture) at least this large",
+    ),
+    (
+        "--upscale-below",
+        local_features,
+        "UPSCALE_BELOW",
+        "describe query parts smaller than this at a second, larger scale too (0: never)",
+    ),
+    (
+        "--query-points",
+        local_features,
+        "QUERY_POINTS",
+        "points a query side is described by at each scale",
+    ),
+    ("--max-words", vocabulary_module, "MAX_WORDS", "the vocabulary's largest size"),
+    (
+        "--probes",
+        vocabulary_module,
+        "PROBES",
+        "coarse groups a descriptor's word is looked for in",
+    ),
+    (
+        "--train-sample",
+        vocabulary_module,
+        "TRAIN_SAMPLE",
+        "descriptors the vocabulary is trained on at most",
+    ),
+    ("--ratio", geometry, "RATIO", "Lowe's ratio for the verification's matches"),
+)
+"""Flags that set a library constant for the run: (flag, module, constant, meaning)."""
 QUERY_NEAREST = FIND_NEAREST_WORDS
 """Words each query descriptor is quantised to (``--nearest``); stored pictures get one."""
 LOWEST_THRESHOLD = 8
@@ -122,53 +157,16 @@ def main() -> None:
         help="candidate scoring(s), comma-separated: each query kind is asked with each",
     )
     parser.add_argument(
-        "--query-min-side",
-        type=int,
-        default=local_features.QUERY_MIN_SIDE,
-        help="describe a query box (or picture) at least this large (the library's otherwise)",
-    )
-    parser.add_argument(
-        "--upscale-below",
-        type=int,
-        default=local_features.UPSCALE_BELOW,
-        help="describe query parts smaller than this at a second, larger scale too (0: never)",
-    )
-    parser.add_argument(
         "--min-inliers",
         type=int,
         default=FIND_MIN_INLIERS,
         help="inliers a region query's hit needs (the library's otherwise; links keep theirs)",
     )
-    parser.add_argument(
-        "--max-words",
-        type=int,
-        default=vocabulary_module.MAX_WORDS,
-        help="the vocabulary's largest size (the library's otherwise)",
-    )
-    parser.add_argument(
-        "--probes",
-        type=int,
-        default=vocabulary_module.PROBES,
-        help="coarse groups a descriptor's word is looked for in (the library's otherwise)",
-    )
-    parser.add_argument(
-        "--train-sample",
-        type=int,
-        default=vocabulary_module.TRAIN_SAMPLE,
-        help="descriptors the vocabulary is trained on at most (the library's otherwise)",
-    )
-    parser.add_argument(
-        "--query-points",
-        type=int,
-        default=QUERY_POINTS,
-        help="points a query side is described by at each scale (the library's otherwise)",
-    )
-    parser.add_argument(
-        "--ratio",
-        type=float,
-        default=geometry.RATIO,
-        help="Lowe's ratio for the verification's matches (the library's otherwise)",
-    )
+    for flag, module, name, meaning in LIBRARY_SETTINGS:
+        default = getattr(module, name)
+        parser.add_argument(
+            flag, type=type(default), default=default, help=f"{meaning} (the library's otherwise)"
+        )
     parser.add_argument(
         "--nearest",
         type=int,
@@ -192,13 +190,8 @@ def main() -> None:
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
     global QUERY_NEAREST
     QUERY_NEAREST = args.nearest
-    vocabulary_module.MAX_WORDS = args.max_words  # read by vocabulary_size
-    geometry.RATIO = args.ratio
-    vocabulary_module.TRAIN_SAMPLE = args.train_sample
-    vocabulary_module.PROBES = args.probes  # read when a tree vocabulary is built
-    local_features.QUERY_POINTS = args.query_points
-    local_features.QUERY_MIN_SIDE = args.query_min_side  # read by query_features
-    local_features.UPSCALE_BELOW = args.upscale_below
+    for flag, module, name, _ in LIBRARY_SETTINGS:  # read by the library when it runs
+        setattr(module, name, getattr(args, flag[2:].replace("-", "_")))
     rng = np.random.default_rng(args.seed)
     n = args.objects
 

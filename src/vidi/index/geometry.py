@@ -57,7 +57,7 @@ def _matches(query: LocalFeatures, other: LocalFeatures) -> list[tuple[int, int]
     OpenCV's brute-force matcher took ~5 ms for two directions of 700 × 700."""
     if len(query) < 2 or len(other) < 2:
         return []
-    table = _distances(query.descriptors, other.descriptors, _scratch(), 0)
+    table = _distances(query.descriptors, other.descriptors)
     forward = table.argmin(axis=1)
     rows = np.arange(len(forward))
     best = table[rows, forward]
@@ -85,25 +85,24 @@ def _matches(query: LocalFeatures, other: LocalFeatures) -> list[tuple[int, int]
     return list(zip(q[passes].tolist(), o[passes].tolist(), strict=True))
 
 
-_local = threading.local()
-
-
-def _scratch() -> list[np.ndarray]:
+class _Scratch(threading.local):
     """A reused distance table per thread: a fresh 2-MB table each time cost more in page
     faults than FAISS takes to fill it."""
-    if not hasattr(_local, "tables"):
-        _local.tables = [np.empty(0, np.int32)]
-    tables: list[np.ndarray] = _local.tables
-    return tables
+
+    table = np.empty(0, np.int32)
 
 
-def _distances(a: np.ndarray, b: np.ndarray, scratch: list[np.ndarray], slot: int) -> np.ndarray:
-    """(len(a), len(b)) Hamming distances between two sets of 32-byte descriptors."""
+_scratch = _Scratch()
+
+
+def _distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """(len(a), len(b)) Hamming distances between two sets of 32-byte descriptors, in the
+    thread's reused table (valid until the thread's next call)."""
     a = np.ascontiguousarray(a, np.uint8)
     b = np.ascontiguousarray(b, np.uint8)
-    if scratch[slot].size < len(a) * len(b):
-        scratch[slot] = np.empty(len(a) * len(b), np.int32)
-    table = scratch[slot][: len(a) * len(b)].reshape(len(a), len(b))
+    if _scratch.table.size < len(a) * len(b):
+        _scratch.table = np.empty(len(a) * len(b), np.int32)
+    table = _scratch.table[: len(a) * len(b)].reshape(len(a), len(b))
     faiss.hammings(  # type: ignore[attr-defined]  # not in FAISS's type stubs; one thread
         faiss.swig_ptr(a), faiss.swig_ptr(b), len(a), len(b), a.shape[1], faiss.swig_ptr(table)
     )
