@@ -15,6 +15,7 @@ from vidi.fingerprints.local_features import (
     decode,
     encode,
     extract_features,
+    extract_with_mirror,
     query_features,
 )
 from vidi.index.geometry import verify
@@ -81,3 +82,22 @@ def test_a_set_stored_with_fewer_points_is_still_verified() -> None:
     query = query_features(crop_area(picture, 0.2, np.random.default_rng(1)))
     assert len(older) <= 700
     assert verify(query, older, MIN_INLIERS).inliers >= MIN_INLIERS
+
+
+def test_the_mirror_side_is_what_a_detection_in_the_mirror_image_finds() -> None:
+    """The mirror side is described at the picture's mirrored keypoints, not detected
+    again: its points lie where the mirror image's own keypoints are, with (nearly) the
+    same descriptors, and it verifies against a mirrored copy as a detection would."""
+    picture = room(8)
+    stored, flipped = extract_with_mirror(picture)
+    assert np.array_equal(stored.descriptors, extract_features(picture).descriptors)
+    assert len(flipped) == QUERY_POINTS
+    mirror_image = np.ascontiguousarray(picture[:, ::-1])
+    detected = extract_features(mirror_image)
+    gaps = np.hypot(*(flipped.points[:, None, :] - detected.points[None, :, :]).transpose(2, 0, 1))
+    nearest = gaps.argmin(axis=1)
+    close = gaps[np.arange(len(flipped)), nearest] < 1.0
+    assert close.mean() > 0.5
+    bits = np.unpackbits(flipped.descriptors[close] ^ detected.descriptors[nearest[close]], axis=1)
+    assert np.median(bits.sum(axis=1)) <= 4
+    assert verify(flipped, extract_features(mirror_image)).inliers >= 10 * MIN_INLIERS

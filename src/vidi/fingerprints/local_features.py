@@ -112,17 +112,35 @@ def extract_features(
 def extract_with_mirror(image: np.ndarray) -> tuple[LocalFeatures, LocalFeatures]:
     """The features of a picture (:data:`MAX_POINTS`) and of its mirror image (a query
     side: :data:`QUERY_POINTS`), sharing one grey, reduced copy (ingest stores the first
-    and links mirrored copies with the second)."""
+    and links mirrored copies with the second).
+
+    The mirror side is not detected again: the picture's first :data:`QUERY_POINTS`
+    keypoints, mirrored (position and orientation), are described in the mirror image.
+    FAST and the Harris score are mirror-symmetric, so these are the points a detection
+    in the mirror image finds, and their descriptors are the ones it computes (median 0
+    bits apart); it costs a fifth of a second detection (docs/performance.md, "Object
+    search, round 5").
+    """
     gray = gray_array(image)
     height, width = gray.shape
     if width < 8 or height < 8:
         return _empty(width, height), _empty(width, height)
     work, scale = _work_picture(gray, None)
-    flipped = np.ascontiguousarray(work[:, ::-1])
-    return (
-        _detect(work, scale, width, height, MAX_POINTS),
-        _detect(flipped, scale, width, height, QUERY_POINTS),
+    keypoints, descriptors = _keypoints(work, MAX_POINTS)
+    found = _features(keypoints, descriptors, scale, width, height)
+    last = work.shape[1] - 1
+    mirrored_points = [
+        cv2.KeyPoint(
+            last - k.pt[0], k.pt[1], k.size, (180.0 - k.angle) % 360.0, k.response, k.octave
+        )
+        for k in keypoints[:QUERY_POINTS]
+    ]
+    if not mirrored_points:
+        return found, _empty(width, height)
+    flipped_keypoints, flipped_descriptors = _orb(MAX_POINTS).compute(
+        np.ascontiguousarray(work[:, ::-1]), mirrored_points
     )
+    return found, _features(list(flipped_keypoints), flipped_descriptors, scale, width, height)
 
 
 def _work_picture(gray: np.ndarray, work_side: int | None) -> tuple[np.ndarray, float]:
@@ -137,19 +155,43 @@ def _work_picture(gray: np.ndarray, work_side: int | None) -> tuple[np.ndarray, 
     return cv2.resize(gray, size, interpolation=interpolation), scale
 
 
-def _detect(
-    work: np.ndarray, scale: float, width: int, height: int, max_points: int
-) -> LocalFeatures:
-    orb = cv2.ORB.create(
+def _orb(max_points: int) -> cv2.ORB:
+    return cv2.ORB.create(
         nfeatures=max_points * DETECT_FACTOR, fastThreshold=10, edgeThreshold=15, patchSize=15
     )
-    keypoints, descriptors = orb.detectAndCompute(work, None)
+
+
+def _keypoints(work: np.ndarray, max_points: int) -> tuple[list[cv2.KeyPoint], np.ndarray | None]:
+    """At most ``max_points`` keypoints of a work picture and their descriptors, in the
+    order chosen (:func:`_spread`)."""
+    keypoints, descriptors = _orb(max_points).detectAndCompute(work, None)
     if descriptors is None or not keypoints:
-        return _empty(width, height)
+        return [], None
     points = np.array([k.pt for k in keypoints], dtype=np.float32)
     response = np.array([k.response for k in keypoints], dtype=np.float32)
     chosen = _spread(points, response, work.shape[1], work.shape[0], max_points)
-    return LocalFeatures(points[chosen] / scale, descriptors[chosen], width, height)
+    return [keypoints[i] for i in chosen], descriptors[chosen]
+
+
+def _features(
+    keypoints: list[cv2.KeyPoint],
+    descriptors: np.ndarray | None,
+    scale: float,
+    width: int,
+    height: int,
+) -> LocalFeatures:
+    """Keypoints found in a work picture reduced by ``scale``, in the original's pixels."""
+    if descriptors is None or not keypoints:
+        return _empty(width, height)
+    points = np.array([k.pt for k in keypoints], dtype=np.float32)
+    return LocalFeatures(points / scale, descriptors, width, height)
+
+
+def _detect(
+    work: np.ndarray, scale: float, width: int, height: int, max_points: int
+) -> LocalFeatures:
+    keypoints, descriptors = _keypoints(work, max_points)
+    return _features(keypoints, descriptors, scale, width, height)
 
 
 def rescaled(features: LocalFeatures, width: int, height: int) -> LocalFeatures:
