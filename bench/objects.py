@@ -34,7 +34,8 @@ settings: ``--points 700 --candidates 20 --scoring cosine --upscale-below 0``.
 To compare settings on the same pictures, ``--cache FILE`` keeps the described pictures
 (features and PDQs) between runs; ``--max-words``, ``--train-sample`` and ``--probes``
 change the vocabulary, ``--nearest`` the words a query descriptor is quantised to,
-``--query-points`` and ``--ratio`` the query side and the verification's ratio test.
+``--query-points`` and ``--ratio`` the query side and the verification's ratio test,
+``--tilts`` the simulated tilts a query is also described with.
 """
 
 from __future__ import annotations
@@ -168,6 +169,12 @@ def main() -> None:
             flag, type=type(default), default=default, help=f"{meaning} (the library's otherwise)"
         )
     parser.add_argument(
+        "--tilts",
+        default="",
+        help="simulated tilts a query is also described with, as width x height squeezes "
+        "('0.7x1,1x0.7'; 'none': none; the library's otherwise)",
+    )
+    parser.add_argument(
         "--nearest",
         type=int,
         default=FIND_NEAREST_WORDS,
@@ -192,6 +199,8 @@ def main() -> None:
     QUERY_NEAREST = args.nearest
     for flag, module, name, _ in LIBRARY_SETTINGS:  # read by the library when it runs
         setattr(module, name, getattr(args, flag[2:].replace("-", "_")))
+    if args.tilts:
+        local_features.TILTS = _tilts(args.tilts)
     rng = np.random.default_rng(args.seed)
     n = args.objects
 
@@ -350,6 +359,14 @@ def main() -> None:
         _filled_query_time(features, vocabulary, args, queries, n, scorings)
 
 
+def _tilts(text: str) -> tuple[tuple[float, float], ...]:
+    """``0.7x1,1x0.7`` as ((0.7, 1.0), (1.0, 0.7)); ``none`` as ()."""
+    if text == "none":
+        return ()
+    pairs = [part.split("x") for part in text.split(",")]
+    return tuple((float(width), float(height)) for width, height in pairs)
+
+
 def _read_cache(path: str, key: np.ndarray) -> tuple[list[LocalFeatures], list[np.ndarray]] | None:
     """Features and PDQ bits from an earlier run's ``--cache`` file, when it matches."""
     try:
@@ -389,7 +406,7 @@ def _diagnose(sides, features, index, vocabulary, wanted, scoring):  # type: ign
     best inlier count when verified directly, whatever its rank."""
     rank, inliers = RANK_DEPTH, 0
     for query in sides:
-        words = vocabulary.words(query.descriptors, QUERY_NEAREST)
+        words = vocabulary.words(query.search_descriptors(), QUERY_NEAREST)
         words = words if scoring == "overlap" else words.reshape(len(words), -1)[:, 0]
         found = [c.id for c in index.search(words, RANK_DEPTH, scoring=scoring)]
         rank = min([rank] + [found.index(i) for i in wanted if i in found])
@@ -412,7 +429,9 @@ def _answer(  # type: ignore[no-untyped-def]
     best: dict[int, int] = {}
     for query in sides:
         started = time.perf_counter()
-        words = vocabulary.words(query.descriptors, QUERY_NEAREST if scoring == "overlap" else 1)
+        words = vocabulary.words(
+            query.search_descriptors(), QUERY_NEAREST if scoring == "overlap" else 1
+        )
         candidates = index.search(words, top, scoring=scoring)
         timing["search"] += time.perf_counter() - started
         started = time.perf_counter()

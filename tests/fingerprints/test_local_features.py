@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 
-from vidi.demo.objects import crop_area, room
+from vidi.demo.objects import crop_area, paste, room, textured_object
 from vidi.errors import VidiError
+from vidi.fingerprints import local_features
 from vidi.fingerprints.local_features import (
     MAX_POINTS,
     POINT_BYTES,
@@ -72,7 +74,7 @@ def test_a_stored_set_begins_with_its_strongest_spread_points() -> None:
         head.points[:, 0], head.points[:, 1], bins=2, range=[[0, 640], [0, 480]]
     )[0]
     assert quarters.min() > len(head) / 10
-    assert len(query_features(picture)) <= QUERY_POINTS
+    assert len(query_features(picture)) <= QUERY_POINTS * (1 + len(local_features.TILTS))
 
 
 def test_a_set_stored_with_fewer_points_is_still_verified() -> None:
@@ -101,3 +103,38 @@ def test_the_mirror_side_is_what_a_detection_in_the_mirror_image_finds() -> None
     bits = np.unpackbits(flipped.descriptors[close] ^ detected.descriptors[nearest[close]], axis=1)
     assert np.median(bits.sum(axis=1)) <= 4
     assert verify(flipped, extract_features(mirror_image)).inliers >= 10 * MIN_INLIERS
+
+
+@pytest.mark.parametrize("squeeze", [(0.5, 1.0), (1.0, 0.5)])
+def test_simulated_tilts_find_an_obliquely_seen_picture(
+    squeeze: tuple[float, float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A picture seen obliquely (squeezed to half its width, or its height) keeps far
+    more verified matches when the query is also described squeezed (the tilts)."""
+    with_tilts = without = 0
+    for seed in (1, 2, 3):
+        picture = paste(room(seed), textured_object(seed), np.random.default_rng(seed), 0.6)[0]
+        stored = extract_features(picture)
+        height, width = picture.shape[:2]
+        size = (round(width * squeeze[0]), round(height * squeeze[1]))
+        oblique = cv2.resize(picture, size, interpolation=cv2.INTER_AREA)
+        with_tilts += verify(query_features(oblique), stored).inliers
+        with monkeypatch.context() as patched:
+            patched.setattr(local_features, "TILTS", ())
+            without += verify(query_features(oblique), stored).inliers
+    assert with_tilts > 1.4 * without
+
+
+def test_a_querys_simulated_tilts_only_verify(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The index is asked with the query as drawn; the tilted points come last and only
+    verify (asked with them, the index ranked originals lower)."""
+    picture = room(9)
+    box = (100, 80, 400, 300)
+    with monkeypatch.context() as patched:
+        patched.setattr(local_features, "TILTS", ())
+        plain = query_features(picture, box)
+    tilted = query_features(picture, box)
+    assert plain.searched is None and len(plain.search_descriptors()) == len(plain)
+    assert tilted.searched == len(plain) < len(tilted)
+    assert np.array_equal(tilted.search_descriptors(), plain.descriptors)
+    assert tilted.points[:, 0].max() <= 400 and tilted.points[:, 1].max() <= 300

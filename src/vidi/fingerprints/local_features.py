@@ -51,6 +51,10 @@ UPSCALE_BELOW = 320
 """A query part smaller than this (long side, at the scale its picture is indexed at) is
 described twice: as it is and :data:`UPSCALE` times larger (see :func:`query_features`)."""
 UPSCALE = 1.5
+TILTS: tuple[tuple[float, float], ...] = ((0.7, 1.0), (1.0, 0.7))
+"""A query part is also described squeezed by each (width, height) factor here, its points
+mapped back (a simulated tilt, as ASIFT does, on the query side only): an object seen
+obliquely then meets its front view nearer its shape (see :func:`query_features`)."""
 GRID = 4
 """Points are chosen per cell of a GRID × GRID grid first, so each region keeps some."""
 DESCRIPTOR_BYTES = 32
@@ -72,9 +76,17 @@ class LocalFeatures:
     descriptors: np.ndarray
     width: int
     height: int
+    searched: int | None = None
+    """How many of the first points the index is asked with (None: all). A query's
+    simulated tilts come last and only verify: asked with them too, the index ranked
+    the original lower (see :data:`TILTS`)."""
 
     def __len__(self) -> int:
         return len(self.points)
+
+    def search_descriptors(self) -> np.ndarray:
+        """The descriptors the index is asked with (see :attr:`searched`)."""
+        return self.descriptors if self.searched is None else self.descriptors[: self.searched]
 
     def head(self, count: int) -> LocalFeatures:
         """The first ``count`` points: for a set stored in the order chosen, its strongest
@@ -248,16 +260,33 @@ def query_features(
         part = mirrored(part)
     scale = min(1.0, WORK_SIDE / max(picture.shape[:2]))
     side = max(QUERY_MIN_SIDE, round(max(part.shape[:2]) * scale))
-    found = extract_features(part, QUERY_POINTS, work_side=side)
-    if side >= UPSCALE_BELOW:
-        return found
-    larger = extract_features(part, QUERY_POINTS, work_side=round(side * UPSCALE))
+    found = [extract_features(part, QUERY_POINTS, work_side=side)]
+    if side < UPSCALE_BELOW:
+        found.append(extract_features(part, QUERY_POINTS, work_side=round(side * UPSCALE)))
+    if TILTS:
+        gray = gray_array(part)
+        found += [_squeezed(gray, width, height, side) for width, height in TILTS]
+    if len(found) == 1:
+        return found[0]
+    searched = sum(len(f) for f in found[: len(found) - len(TILTS)]) if TILTS else None
     return LocalFeatures(
-        np.concatenate([found.points, larger.points]),
-        np.concatenate([found.descriptors, larger.descriptors]),
-        found.width,
-        found.height,
+        np.concatenate([f.points for f in found]),
+        np.concatenate([f.descriptors for f in found]),
+        found[0].width,
+        found[0].height,
+        searched,
     )
+
+
+def _squeezed(gray: np.ndarray, width: float, height: float, side: int) -> LocalFeatures:
+    """Features of a picture squeezed to ``width`` × ``height`` of its size and described
+    at the scale ``side`` sets for it unsqueezed, positions mapped back to its pixels."""
+    h, w = gray.shape
+    size = (max(8, round(w * width)), max(8, round(h * height)))
+    squeezed = cv2.resize(gray, size, interpolation=cv2.INTER_AREA)
+    found = extract_features(squeezed, QUERY_POINTS, work_side=round(max(size) * side / max(w, h)))
+    back = np.array([w / size[0], h / size[1]], np.float32)
+    return LocalFeatures(found.points * back, found.descriptors, w, h)
 
 
 def mirrored(image: np.ndarray) -> np.ndarray:

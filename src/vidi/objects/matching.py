@@ -75,7 +75,7 @@ def verified_hits(
     given = list(words or [])
     given += [None] * (len(queries) - len(given))
     asked = [
-        vocabulary.words(q.descriptors, nearest) if w is None else w
+        vocabulary.words(q.search_descriptors(), nearest) if w is None else w
         for q, w in zip(queries, given, strict=True)
     ]
     sides = [
