@@ -17,7 +17,8 @@ link is wrong.
 Where a query is lost: "in cands" counts queries whose original was among the
 candidates verified (either side), "verifies" those whose original reaches the inlier
 threshold when verified directly (best side), whatever its rank, and "rank" is the
-original's median rank by TF-IDF (best side; 1,000 when not among the first 1,000).
+original's median rank by TF-IDF (best side; 1,000 when not among the first 1,000),
+"tilts" the share of verifications that went on to the query's simulated tilts.
 A query found by "verifies" but not by "in cands" is lost by the index, not by the
 verification.
 
@@ -109,6 +110,9 @@ LIBRARY_SETTINGS = (
 """Flags that set a library constant for the run: (flag, module, constant, meaning)."""
 QUERY_NEAREST = FIND_NEAREST_WORDS
 """Words each query descriptor is quantised to (``--nearest``); stored pictures get one."""
+RETRIES = {"drawn": 0, "tilts": 0}
+"""Verifications of a query as drawn, and of those, how many went on to its simulated tilts
+(counted by :func:`_counted_verify`)."""
 LOWEST_THRESHOLD = 8
 """Candidates are verified down to this many matches (not the library's 12), so the
 inliers wrong candidates reach are known for thresholds down to 8 (costs a little RANSAC
@@ -201,6 +205,7 @@ def main() -> None:
         setattr(module, name, getattr(args, flag[2:].replace("-", "_")))
     if args.tilts:
         local_features.TILTS = _tilts(args.tilts)
+    geometry._verify = _counted_verify
     rng = np.random.default_rng(args.seed)
     n = args.objects
 
@@ -300,7 +305,7 @@ def main() -> None:
     print(
         f"{'query':24} {'recall@10':>9} {'PDQ':>6} {'hits':>6} {'precision':>9} "
         f"{'ms/query':>9} {'search':>7} {'verify':>7} {'in cands':>8} {'verifies':>8} "
-        f"{'rank':>5}"
+        f"{'rank':>5} {'tilts':>5}"
     )
     unrelated_best: list[int] = []
     wrong_inliers: list[int] = []
@@ -343,9 +348,11 @@ def main() -> None:
             f"{(right / hits if hits else 1):9.1%} {spent / len(items) * 1000:9.0f} "
             f"{timing['search'] / max(1, timing['queries']) * 1000:7.0f} "
             f"{timing['verify'] / max(1, timing['queries']) * 1000:7.0f} "
-            f"{among / len(items):8.0%} {verifies / len(items):8.0%} {np.median(ranks):5.0f}"
+            f"{among / len(items):8.0%} {verifies / len(items):8.0%} {np.median(ranks):5.0f} "
+            f"{RETRIES['tilts'] / max(1, RETRIES['drawn']):5.0%}"
         )
         timing = {"search": 0.0, "verify": 0.0, "queries": 0}
+        RETRIES.update(drawn=0, tilts=0)
     print(
         f"wrong verified hits: {len(unrelated_best)} (largest inlier count "
         f"{max(unrelated_best, default=0)}; threshold {args.min_inliers}); of "
@@ -357,6 +364,15 @@ def main() -> None:
     _extrapolate(features, index, vocabulary, total, args.candidates)
     if args.fill > total:
         _filled_query_time(features, vocabulary, args, queries, n, scorings)
+
+
+_library_verify = geometry._verify
+
+
+def _counted_verify(query: LocalFeatures, other: LocalFeatures, min_inliers: int):  # type: ignore[no-untyped-def]
+    """The library's single verification, counted: a query with tilts verified whole."""
+    RETRIES["tilts" if query.searched is not None else "drawn"] += 1
+    return _library_verify(query, other, min_inliers)
 
 
 def _tilts(text: str) -> tuple[tuple[float, float], ...]:

@@ -14,13 +14,15 @@ from vidi.fingerprints.local_features import (
     POINT_BYTES,
     QUERY_POINTS,
     FeaturesDamaged,
+    LocalFeatures,
     decode,
     encode,
     extract_features,
     extract_with_mirror,
     query_features,
 )
-from vidi.index.geometry import verify
+from vidi.index import geometry
+from vidi.index.geometry import Verified, verify
 from vidi.objects.matching import MIN_INLIERS
 
 
@@ -138,3 +140,28 @@ def test_a_querys_simulated_tilts_only_verify(monkeypatch: pytest.MonkeyPatch) -
     assert tilted.searched == len(plain) < len(tilted)
     assert np.array_equal(tilted.search_descriptors(), plain.descriptors)
     assert tilted.points[:, 0].max() <= 400 and tilted.points[:, 1].max() <= 300
+
+
+def test_a_querys_tilts_are_verified_only_where_it_came_close(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An unrelated picture is verified once, with the points as drawn; the picture the
+    query was cut from is verified again with the tilts, and keeps the better count."""
+    calls: list[int] = []
+    real = geometry._verify
+
+    def counted(query: LocalFeatures, other: LocalFeatures, min_inliers: int) -> Verified:
+        calls.append(len(query))
+        return real(query, other, min_inliers)
+
+    monkeypatch.setattr(geometry, "_verify", counted)
+    picture = paste(room(10), textured_object(10), np.random.default_rng(10), 0.6)[0]
+    query = query_features(picture, (120, 90, 400, 300))
+    assert query.searched is not None and query.searched < len(query)
+    unrelated = verify(query, extract_features(room(11)), MIN_INLIERS)
+    assert unrelated.inliers < MIN_INLIERS and calls == [query.searched]
+    calls.clear()
+    stored = extract_features(picture)
+    own = verify(query, stored, MIN_INLIERS)
+    assert calls == [query.searched, len(query)]
+    assert own.inliers >= real(query.head(query.searched), stored, 5).inliers >= MIN_INLIERS
