@@ -36,12 +36,14 @@ To compare settings on the same pictures, ``--cache FILE`` keeps the described p
 (features and PDQs) between runs; ``--max-words``, ``--train-sample`` and ``--probes``
 change the vocabulary, ``--nearest`` the words a query descriptor is quantised to,
 ``--query-points`` and ``--ratio`` the query side and the verification's ratio test,
-``--tilts`` the simulated tilts a query is also described with.
+``--tilts`` the simulated tilts a query is also described with, ``--threads`` the threads
+a query's candidates are verified on.
 """
 
 from __future__ import annotations
 
 import argparse
+import threading
 import time
 from collections import defaultdict
 
@@ -61,7 +63,7 @@ from vidi.fingerprints.local_features import (
 from vidi.fingerprints.pdq import pdq_hash_array
 from vidi.index import geometry
 from vidi.index import vocabulary as vocabulary_module
-from vidi.index.geometry import verify
+from vidi.index.geometry import verify, verify_many
 from vidi.index.objects import ObjectIndex
 from vidi.index.vocabulary import train_vocabulary
 from vidi.objects.matching import LINK_CANDIDATES, MIN_INLIERS
@@ -70,6 +72,7 @@ from vidi.objects.search import (
     FIND_MIN_INLIERS,
     FIND_NEAREST_WORDS,
     FIND_SCORING,
+    FIND_THREADS,
 )
 
 RANK_DEPTH = 1_000
@@ -108,6 +111,8 @@ LIBRARY_SETTINGS = (
     ("--ratio", geometry, "RATIO", "Lowe's ratio for the verification's matches"),
 )
 """Flags that set a library constant for the run: (flag, module, constant, meaning)."""
+THREADS = FIND_THREADS
+"""Threads a query's candidates are verified on (``--threads``; the library's otherwise)."""
 QUERY_NEAREST = FIND_NEAREST_WORDS
 """Words each query descriptor is quantised to (``--nearest``); stored pictures get one."""
 RETRIES = {"drawn": 0, "tilts": 0}
@@ -173,6 +178,12 @@ def main() -> None:
             flag, type=type(default), default=default, help=f"{meaning} (the library's otherwise)"
         )
     parser.add_argument(
+        "--threads",
+        type=int,
+        default=FIND_THREADS,
+        help="threads a query's candidates are verified on (the library's otherwise)",
+    )
+    parser.add_argument(
         "--tilts",
         default="",
         help="simulated tilts a query is also described with, as width x height squeezes "
@@ -199,8 +210,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
-    global QUERY_NEAREST
+    global QUERY_NEAREST, THREADS
     QUERY_NEAREST = args.nearest
+    THREADS = args.threads
     for flag, module, name, _ in LIBRARY_SETTINGS:  # read by the library when it runs
         setattr(module, name, getattr(args, flag[2:].replace("-", "_")))
     if args.tilts:
@@ -367,11 +379,13 @@ def main() -> None:
 
 
 _library_verify = geometry._verify
+_counting = threading.Lock()
 
 
 def _counted_verify(query: LocalFeatures, other: LocalFeatures, min_inliers: int):  # type: ignore[no-untyped-def]
     """The library's single verification, counted: a query with tilts verified whole."""
-    RETRIES["tilts" if query.searched is not None else "drawn"] += 1
+    with _counting:
+        RETRIES["tilts" if query.searched is not None else "drawn"] += 1
     return _library_verify(query, other, min_inliers)
 
 
@@ -451,8 +465,10 @@ def _answer(  # type: ignore[no-untyped-def]
         candidates = index.search(words, top, scoring=scoring)
         timing["search"] += time.perf_counter() - started
         started = time.perf_counter()
-        for candidate in candidates:
-            inliers = verify(query, features[candidate.id], LOWEST_THRESHOLD).inliers
+        checked = verify_many(
+            [(query, features[c.id]) for c in candidates], LOWEST_THRESHOLD, THREADS
+        )
+        for candidate, inliers in zip(candidates, (v.inliers for v in checked), strict=True):
             if seen is not None:
                 seen[candidate.id] = max(seen.get(candidate.id, 0), inliers)
             if inliers >= threshold:

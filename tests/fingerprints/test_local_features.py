@@ -165,3 +165,19 @@ def test_a_querys_tilts_are_verified_only_where_it_came_close(
     own = verify(query, stored, MIN_INLIERS)
     assert calls == [query.searched, len(query)]
     assert own.inliers >= real(query.head(query.searched), stored, 5).inliers >= MIN_INLIERS
+
+
+def test_verifying_on_several_threads_gives_what_one_thread_gives() -> None:
+    """Each thread has its own distance table, so verifying side by side changes nothing."""
+    pictures = [room(20 + i) for i in range(4)]
+    stored = [extract_features(p) for p in pictures]
+    queries = [
+        query_features(crop_area(p, 0.3, np.random.default_rng(i))) for i, p in enumerate(pictures)
+    ]
+    pairs = [(q, s) for q in queries for s in stored]
+    alone = [verify(q, s, MIN_INLIERS) for q, s in pairs]
+    side_by_side = geometry.verify_many(pairs, MIN_INLIERS, threads=3)
+    assert [(v.inliers, v.matches, v.region) for v in side_by_side] == [
+        (v.inliers, v.matches, v.region) for v in alone
+    ]
+    assert sum(v.inliers >= MIN_INLIERS for v in alone) == len(queries)

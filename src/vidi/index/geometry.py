@@ -9,6 +9,8 @@ the box a query's corners land in is where the object sits in the hit.
 from __future__ import annotations
 
 import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import cv2
@@ -136,6 +138,18 @@ def verify(query: LocalFeatures, other: LocalFeatures, min_inliers: int = 5) -> 
         return drawn
     whole = _verify(query, other, min_inliers)
     return whole if whole.inliers > drawn.inliers else drawn
+
+
+def verify_many(
+    pairs: Sequence[tuple[LocalFeatures, LocalFeatures]], min_inliers: int = 5, threads: int = 1
+) -> list[Verified]:
+    """:func:`verify` for each (query, candidate) pair, in order, on up to ``threads``
+    threads: FAISS's Hamming tables and OpenCV's RANSAC run without Python's lock, so a
+    region query's 200 verifications use every core (each thread has its own table)."""
+    if threads <= 1 or len(pairs) < 2:
+        return [verify(query, other, min_inliers) for query, other in pairs]
+    with ThreadPoolExecutor(min(threads, len(pairs))) as pool:
+        return list(pool.map(lambda pair: verify(pair[0], pair[1], min_inliers), pairs))
 
 
 def _verify(query: LocalFeatures, other: LocalFeatures, min_inliers: int) -> Verified:

@@ -14,7 +14,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from vidi.fingerprints.local_features import LocalFeatures
-from vidi.index.geometry import Verified, verify
+from vidi.index.geometry import verify_many
 from vidi.index.objects import ObjectIndex
 from vidi.objects.features import load_features
 
@@ -57,6 +57,7 @@ def verified_hits(
     scoring: str = "cosine",
     words: list[np.ndarray | None] | None = None,
     nearest: int = 1,
+    threads: int = 1,
 ) -> list[VerifiedHit]:
     """Verified hits for the query (``queries[1]``, if given, is its mirror), best first.
 
@@ -68,7 +69,8 @@ def verified_hits(
     ``scoring``: how the index ranks candidates (:meth:`ObjectIndex.search`). ``words``:
     a query side's visual words when already assigned (the stage's, from indexing it).
     ``nearest``: words each query descriptor is quantised to (the region query's
-    :data:`~vidi.objects.search.FIND_NEAREST_WORDS`)."""
+    :data:`~vidi.objects.search.FIND_NEAREST_WORDS`). ``threads``: verify on that many
+    threads (the region query's :data:`~vidi.objects.search.FIND_THREADS`)."""
     vocabulary = index.vocabulary
     if vocabulary is None:
         return []
@@ -89,21 +91,24 @@ def verified_hits(
     stored = known if known is not None else {}
     wanted = {c.id for found in sides for c in found if c.id not in stored}
     stored.update(load_features(session, wanted))
+    checks = [
+        (side, candidate, query)
+        for side, (query, found) in enumerate(zip(queries, sides, strict=True))
+        for candidate in found
+        if candidate.id in stored  # a row whose media was deleted since the index was saved
+    ]
+    results = verify_many(
+        [(_first(query, points), _first(stored[c.id], points)) for _, c, query in checks],
+        min_inliers,
+        threads,
+    )
     best: dict[int, VerifiedHit] = {}
-    for side, (query, found) in enumerate(zip(queries, sides, strict=True)):
-        for candidate in found:
-            if candidate.id not in stored:
-                continue  # its media was deleted since the index was saved
-            checked: Verified = verify(
-                _first(query, points), _first(stored[candidate.id], points), min_inliers
-            )
-            if checked.inliers < min_inliers:
-                continue
-            hit = VerifiedHit(
-                candidate.id, checked.inliers, candidate.score, checked.region, side == 1
-            )
-            if candidate.id not in best or best[candidate.id].inliers < hit.inliers:
-                best[candidate.id] = hit
+    for (side, candidate, _), checked in zip(checks, results, strict=True):
+        if checked.inliers < min_inliers:
+            continue
+        hit = VerifiedHit(candidate.id, checked.inliers, candidate.score, checked.region, side == 1)
+        if candidate.id not in best or best[candidate.id].inliers < hit.inliers:
+            best[candidate.id] = hit
     return sorted(best.values(), key=lambda h: (-h.inliers, h.id))
 
 

@@ -8,6 +8,7 @@ picture of every case, ``gallery:NAME`` one reference gallery.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -22,7 +23,7 @@ from vidi.clues.runner import places_of
 from vidi.config import Settings
 from vidi.errors import NotFound, VidiError
 from vidi.fingerprints.local_features import LocalFeatures, query_features
-from vidi.index.geometry import verify
+from vidi.index.geometry import verify_many
 from vidi.media.pictures import decode_full
 from vidi.objects.features import load_features, open_object_index, sync_index
 from vidi.objects.matching import VerifiedHit, verified_hits
@@ -45,6 +46,8 @@ FIND_SCORING = "overlap"
 FIND_NEAREST_WORDS = 1
 """Words each of a region query's descriptors is quantised to (its nearest): a few more
 let a descriptor meet its match quantised to a neighbouring word of a large vocabulary."""
+FIND_THREADS = min(4, os.cpu_count() or 1)
+"""Threads a region query verifies its candidates on (an investigator waits for it)."""
 FIND_MIN_INLIERS = 18
 """Inliers a region query's hit needs. Its sides (700 points, 1,400 at two scales)
 against 2,000 stored points meet more chance inliers than the stage's 700 × 700 links
@@ -134,6 +137,7 @@ def find_object(
                 candidates=FIND_CANDIDATES,
                 scoring=FIND_SCORING,
                 nearest=FIND_NEAREST_WORDS,
+                threads=FIND_THREADS,
             )
         hits = tuple(_describe(session, found[:MAX_HITS]))
     return FindResult(case, media_sha256, box, scope, len(queries[0]), hits)
@@ -144,14 +148,16 @@ def _verified_all(
 ) -> list[VerifiedHit]:
     """Every feature set of a small scope verified against the query (score 0: unranked)."""
     stored = load_features(session, [int(i) for i in ids if i != exclude])
+    checks = [(side, id_) for side in range(len(queries)) for id_ in stored]
+    results = verify_many(
+        [(queries[side], stored[id_]) for side, id_ in checks], FIND_MIN_INLIERS, FIND_THREADS
+    )
     best: dict[int, VerifiedHit] = {}
-    for side, query in enumerate(queries):
-        for id_, features in stored.items():
-            checked = verify(query, features, FIND_MIN_INLIERS)
-            if checked.inliers < FIND_MIN_INLIERS:
-                continue
-            if id_ not in best or best[id_].inliers < checked.inliers:
-                best[id_] = VerifiedHit(id_, checked.inliers, 0.0, checked.region, side == 1)
+    for (side, id_), checked in zip(checks, results, strict=True):
+        if checked.inliers < FIND_MIN_INLIERS:
+            continue
+        if id_ not in best or best[id_].inliers < checked.inliers:
+            best[id_] = VerifiedHit(id_, checked.inliers, 0.0, checked.region, side == 1)
     return sorted(best.values(), key=lambda h: (-h.inliers, h.id))
 
 
