@@ -50,7 +50,15 @@ from collections import defaultdict
 import cv2
 import numpy as np
 
-from vidi.demo.objects import crop_area, paste, recompress, room, rotate, textured_object
+from vidi.demo.objects import (
+    crop_area,
+    in_a_new_room,
+    paste,
+    recompress,
+    room,
+    rotate,
+    textured_object,
+)
 from vidi.fingerprints import local_features
 from vidi.fingerprints.local_features import (
     MAX_POINTS,
@@ -287,16 +295,7 @@ def main() -> None:
         for angle in (5, 15, 30):
             ask(f"turn {angle} deg", rotate(original, angle), None, i)
         ask("mirror", np.ascontiguousarray(original[:, ::-1]), None, i)
-        new_room, box = paste(
-            room(500_000 + i),
-            textured_object(i),
-            rng,
-            scale=rng.uniform(0.3, 1.0),
-            angle=rng.uniform(-30, 30),
-            tilt=rng.uniform(0, 0.4),
-            occlusion=rng.uniform(0, 0.3),
-        )
-        new_room = recompress(new_room, 70)
+        new_room, box = in_a_new_room(i, rng)
         ask("pasted, box drawn", new_room, box, i)
         ask("pasted, whole picture", new_room, None, i)
 

@@ -17,7 +17,7 @@ import time
 
 import numpy as np
 
-from vidi.demo.objects import crop_area, paste, recompress, room, textured_object
+from vidi.demo.objects import crop_area, in_a_new_room, paste, recompress, room, textured_object
 from vidi.fingerprints import local_features
 from vidi.fingerprints.local_features import LocalFeatures, extract_features, query_features
 from vidi.index import geometry
@@ -38,16 +38,8 @@ def main() -> None:
     unrelated = [extract_features(recompress(room(700_000 + i), 85)) for i in range(UNRELATED)]
     asked: list[tuple[np.ndarray, tuple[int, int, int, int] | None, int]] = []
     for i in range(QUERIES):
-        new_room, box = paste(
-            room(500_000 + i),
-            textured_object(i),
-            rng,
-            scale=rng.uniform(0.3, 1.0),
-            angle=rng.uniform(-30, 30),
-            tilt=rng.uniform(0, 0.4),
-            occlusion=rng.uniform(0, 0.3),
-        )
-        asked.append((recompress(new_room, 70), box, i))
+        new_room, box = in_a_new_room(i, rng)
+        asked.append((new_room, box, i))
         asked.append((crop_area(originals[i], 0.05, rng), None, i))
     library = (local_features.TILTS, geometry.RETRY_INLIERS)
     modes = {"none": ((), library[1]), "gated": library, "always": (library[0], 0)}

@@ -126,6 +126,24 @@ def paste(
     return out, (int(x0), int(y0), int(x1 - x0), int(y1 - y0))
 
 
+def in_a_new_room(
+    seed: int, rng: np.random.Generator
+) -> tuple[np.ndarray, tuple[int, int, int, int]]:
+    """Object ``seed`` pasted into a room it was never in, as the benchmarks ask for it:
+    scale 0.3-1.0, turned up to 30 degrees, tilted, up to 30 % hidden, saved as JPEG 70.
+    Returns the picture and the object's box."""
+    picture, box = paste(
+        room(500_000 + seed),
+        textured_object(seed),
+        rng,
+        scale=rng.uniform(0.3, 1.0),
+        angle=rng.uniform(-30, 30),
+        tilt=rng.uniform(0, 0.4),
+        occlusion=rng.uniform(0, 0.3),
+    )
+    return recompress(picture, 70), box
+
+
 def crop_area(image: np.ndarray, fraction: float, rng: np.random.Generator) -> np.ndarray:
     """A crop holding ``fraction`` of the picture's area (same aspect), at a random place."""
     h, w = image.shape[:2]
