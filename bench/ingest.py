@@ -27,7 +27,6 @@ import tempfile
 import time
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pdqhash
 from PIL import Image
@@ -35,7 +34,13 @@ from PIL import Image
 from vidi.cases import create_case
 from vidi.config import load_settings
 from vidi.demo import draw_scene
-from vidi.fingerprints.local_features import DECODE_SIDE, MAX_POINTS, WORK_SIDE, extract_features
+from vidi.fingerprints.local_features import (
+    DECODE_SIDE,
+    MAX_POINTS,
+    WORK_SIDE,
+    _work_picture,
+    extract_features,
+)
 from vidi.ingest.pipeline import ingest
 from vidi.objects.stage import run_feature_stage
 from vidi.store.db import Database
@@ -158,9 +163,7 @@ def detection_floor(paths: list[Path], repeats: int) -> float:
         with Image.open(path) as image:
             image.draft("L", (DECODE_SIDE, DECODE_SIDE))
             grey = np.asarray(image.convert("L"))
-        scale = WORK_SIDE / max(grey.shape)
-        size = (round(grey.shape[1] * scale), round(grey.shape[0] * scale))
-        works.append(cv2.resize(grey, size, interpolation=cv2.INTER_AREA))
+        works.append(_work_picture(grey, None)[0])  # reduced as the library reduces it
     times = []
     for _ in range(repeats):
         start = time.perf_counter()
