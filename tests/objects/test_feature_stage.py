@@ -69,8 +69,11 @@ def _case_id(db: Database, name: str = "op-room") -> int:
         return get_case(session, name).id
 
 
-def test_copies_of_a_room_are_linked_as_one_scene(store, seizure) -> None:
+@pytest.mark.parametrize("threads", [1, 3])
+def test_copies_of_a_room_are_linked_as_one_scene(store, seizure, monkeypatch, threads) -> None:
+    """On one thread and on several (the stage verifies a picture's candidates in parallel)."""
     db, settings = store
+    monkeypatch.setattr(stage_module, "THREADS", threads)
     _ingest(db, settings, seizure)
     summary = run_feature_stage(db, settings, _case_id(db))
     assert summary.pictures == 8 and summary.failed == 0

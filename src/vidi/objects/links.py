@@ -44,11 +44,13 @@ def link_picture(
     sides: list[LocalFeatures],
     known: dict[int, LocalFeatures] | None = None,
     words: np.ndarray | None = None,
+    threads: int = 1,
 ) -> tuple[int, int]:
     """Store the picture's scene links and gallery clues; returns how many of each.
 
     ``known``: feature sets already read; ``words``: the picture's visual words, when
-    already assigned (:func:`~vidi.objects.matching.verified_hits`)."""
+    already assigned; ``threads``: the candidates are verified on that many threads
+    (:func:`~vidi.objects.matching.verified_hits`)."""
     hits = verified_hits(
         session,
         index,
@@ -59,6 +61,7 @@ def link_picture(
         min_score=LINK_MIN_SCORE,
         points=LINK_POINTS,
         words=[words, None],
+        threads=threads,
     )
     owners = _owners(session, [h.id for h in hits])
     scene = [(h, owners[h.id][0]) for h in hits if h.id in owners and owners[h.id][0]]

@@ -15,6 +15,7 @@ ignoring conflicts.
 
 from __future__ import annotations
 
+import os
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -56,6 +57,11 @@ SAVE_EVERY = 2_000
 """Pictures after which the index is saved mid-run (a crash then re-adds fewer)."""
 KNOWN_LIMIT = 2_000
 """Feature sets (~25 KB each) kept read during a batch before the cache starts over."""
+THREADS = min(4, os.cpu_count() or 1)
+"""Threads a picture's link candidates are verified on. The stage runs after ingest's
+workers have finished, on one process, so the other cores would stand idle: FAISS's
+Hamming tables and OpenCV's RANSAC run without Python's lock (docs/performance.md,
+"Object search, round 6")."""
 
 
 @dataclass(frozen=True)
@@ -185,7 +191,7 @@ def _link(
     assert index.vocabulary is not None
     words = index.vocabulary.words(sides[0].descriptors)  # to index it and to ask with
     index.add(id_, words)  # (nothing when already there)
-    links, clues = link_picture(session, index, sha256, id_, sides, known, words)
+    links, clues = link_picture(session, index, sha256, id_, sides, known, words, THREADS)
     totals["scene_links"] += links
     totals["object_clues"] += clues
     totals["points"] += len(sides[0])
