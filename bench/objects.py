@@ -18,7 +18,8 @@ Where a query is lost: "in cands" counts queries whose original was among the
 candidates verified (either side), "verifies" those whose original reaches the inlier
 threshold when verified directly (best side), whatever its rank, and "rank" is the
 original's median rank by TF-IDF (best side; 1,000 when not among the first 1,000),
-"tilts" the share of verifications that went on to the query's simulated tilts.
+"tilts" the share of verifications that went on to the query's simulated tilts, and
+"worst" the most inliers a wrong candidate reached (any query of the kind).
 A query found by "verifies" but not by "in cands" is lost by the index, not by the
 verification.
 
@@ -316,7 +317,7 @@ def main() -> None:
     print(
         f"{'query':24} {'recall@10':>9} {'PDQ':>6} {'hits':>6} {'precision':>9} "
         f"{'ms/query':>9} {'search':>7} {'verify':>7} {'in cands':>8} {'verifies':>8} "
-        f"{'rank':>5} {'tilts':>5}"
+        f"{'rank':>5} {'tilts':>5} {'worst':>5}"
     )
     unrelated_best: list[int] = []
     wrong_inliers: list[int] = []
@@ -324,7 +325,7 @@ def main() -> None:
     scorings = [s.strip() for s in args.scoring.split(",") if s.strip()]
     for name, items, scoring in [(n, q, s) for n, q in queries.items() for s in scorings]:
         label = name if len(scorings) == 1 else f"{name} ({scoring})"
-        found = pdq_found = hits = right = among = verifies = 0
+        found = pdq_found = hits = right = among = verifies = worst = 0
         spent = 0.0
         ranks = []
         for side, flipped, part, wanted, acceptable in items:
@@ -342,6 +343,7 @@ def main() -> None:
                 args.min_inliers,
             )
             wrong_inliers += [v for k, v in seen.items() if k not in acceptable]
+            worst = max([worst] + [v for k, v in seen.items() if k not in acceptable])
             spent += time.perf_counter() - started
             rank, inliers = _diagnose([side, flipped], features, index, vocabulary, wanted, scoring)
             ranks.append(rank)
@@ -360,7 +362,7 @@ def main() -> None:
             f"{timing['search'] / max(1, timing['queries']) * 1000:7.0f} "
             f"{timing['verify'] / max(1, timing['queries']) * 1000:7.0f} "
             f"{among / len(items):8.0%} {verifies / len(items):8.0%} {np.median(ranks):5.0f} "
-            f"{RETRIES['tilts'] / max(1, RETRIES['drawn']):5.0%}"
+            f"{RETRIES['tilts'] / max(1, RETRIES['drawn']):5.0%} {worst:5}"
         )
         timing = {"search": 0.0, "verify": 0.0, "queries": 0}
         RETRIES.update(drawn=0, tilts=0)

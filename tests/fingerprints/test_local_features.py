@@ -181,3 +181,32 @@ def test_verifying_on_several_threads_gives_what_one_thread_gives() -> None:
         (v.inliers, v.matches, v.region) for v in alone
     ]
     assert sum(v.inliers >= MIN_INLIERS for v in alone) == len(queries)
+
+
+def _through(homography: np.ndarray, points: np.ndarray) -> bool:
+    return geometry._seen_by_a_camera(np.asarray(homography, np.float64), points)
+
+
+def test_a_transform_no_camera_makes_of_a_flat_thing_is_refused() -> None:
+    """Where the inliers lie, the transform must keep them on one side of its horizon,
+    unfolded and unmirrored, and stretch one way at most MAX_ANISOTROPY times the other:
+    a flat thing seen from 70° is kept, the shapes chance agreements take are not."""
+    points = np.array(
+        [[x, y] for x in range(200, 301, 20) for y in range(150, 251, 20)], np.float32
+    )
+    squeeze_70 = np.cos(np.deg2rad(70))  # 1 / 0.34: a stretch of 2.9
+    kept = {
+        "the same": np.eye(3),
+        "turned and smaller": [[0.5, -0.3, 10], [0.3, 0.5, 5], [0, 0, 1]],
+        "seen from 70 degrees": [[squeeze_70, 0, 0], [0, 1, 0], [0, 0, 1]],
+        "in perspective": [[1, 0, 0], [0, 1, 0], [0.001, 0, 1]],
+    }
+    refused = {
+        "stretched 6 times": [[6, 0, 0], [0, 1, 0], [0, 0, 1]],
+        "mirrored": [[-1, 0, 640], [0, 1, 0], [0, 0, 1]],
+        "across its horizon": [[1, 0, 0], [0, 1, 0], [-1 / 250, 0, 1]],
+        "collapsed to a line": [[1, 1, 0], [1, 1, 0], [0, 0, 1]],
+    }
+    assert {name for name, h in kept.items() if _through(h, points)} == set(kept)
+    assert {name for name, h in refused.items() if _through(h, points)} == set()
+    assert geometry.MAX_ANISOTROPY * squeeze_70 > 1 > geometry.MAX_ANISOTROPY / 6

@@ -32,6 +32,11 @@ MIN_SPREAD_PX = 6.0
 """Inliers must spread this far (standard deviation across their narrowest axis)."""
 MAX_HAMMING = 80
 """Descriptor pairs further apart than this (of 256 bits) are never a match."""
+MAX_ANISOTROPY = 4.0
+"""Where the inliers lie, the transform may stretch one way at most this much more than
+the other: a flat object seen at 75° from the front in one picture and from the front in
+the other (1 / cos 75° ≈ 4). Chance agreements between unrelated pictures are mostly
+folded, collapsed or stretched far more (docs/performance.md, "Object search, round 6")."""
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,8 @@ def _verify(query: LocalFeatures, other: LocalFeatures, min_inliers: int) -> Ver
     if homography is None or mask is None or not _plausible(homography):
         return Verified(0, len(pairs), None)
     kept = mask.ravel().astype(bool)
+    if not _seen_by_a_camera(homography, source[kept]):
+        return Verified(0, len(pairs), None)
     inliers = _spread_inliers(target[kept])
     outline = [[0, 0], [query.width, 0], [query.width, query.height], [0, query.height]]
     corners = np.array(outline, np.float32).reshape(-1, 1, 2) * q_scale
@@ -188,6 +195,35 @@ def _plausible(homography: np.ndarray) -> bool:
     det = float(np.linalg.det(affine))
     perspective = float(np.abs(homography[2, :2] / homography[2, 2]).max())
     return 1e-3 < det < 1e3 and perspective < 0.01
+
+
+def _seen_by_a_camera(homography: np.ndarray, points: np.ndarray) -> bool:
+    """Whether the transform is one a camera makes of a flat thing where the inliers lie.
+
+    The rectangle around the query's inliers must stay on one side of the transform's
+    horizon and map to a convex outline, without a mirror, and the transform's local
+    stretch there (its Jacobian at the inliers' centre) must stay within
+    :data:`MAX_ANISOTROPY`. ``_plausible`` looks at the transform at the query's corner,
+    which says little about a small object far from it."""
+    if len(points) < 4:
+        return False
+    (x0, y0), (x1, y1) = points.min(axis=0), points.max(axis=0)
+    box = np.array([[x0, y0], [x1, y0], [x1, y1], [x0, y1]], np.float64)
+    depth = box @ homography[2, :2] + homography[2, 2]
+    if not ((depth > 0).all() or (depth < 0).all()):
+        return False
+    mapped = cv2.perspectiveTransform(box.reshape(-1, 1, 2), homography).astype(np.float32)
+    if not cv2.isContourConvex(mapped):
+        return False
+    x, y = points.mean(axis=0)
+    w = homography[2, 0] * x + homography[2, 1] * y + homography[2, 2]
+    u = (homography[0, 0] * x + homography[0, 1] * y + homography[0, 2]) / w
+    v = (homography[1, 0] * x + homography[1, 1] * y + homography[1, 2]) / w
+    jacobian = (homography[:2, :2] - np.outer([u, v], homography[2, :2])) / w
+    if np.linalg.det(jacobian) <= 0:
+        return False
+    stretch = np.linalg.svd(jacobian, compute_uv=False)
+    return bool(stretch[0] <= MAX_ANISOTROPY * stretch[1])
 
 
 def _box(points: np.ndarray, width: int, height: int) -> tuple[int, int, int, int] | None:
