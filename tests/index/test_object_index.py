@@ -229,3 +229,44 @@ def test_a_saved_tree_vocabulary_quantises_alike_and_an_old_flat_index_still_ope
     with ObjectIndex.open(tmp_path / "flat") as index:
         assert index.vocabulary is not None and not index.vocabulary.is_tree
         assert index.search(flat.words(descriptors[:300]), 1)[0].id == 1
+
+
+@pytest.mark.parametrize("scoring", ["cosine", "overlap"])
+def test_a_dropped_row_is_never_found_and_its_id_may_return_with_other_words(
+    collection, tmp_path: Path, scoring: str
+) -> None:  # type: ignore[no-untyped-def]
+    """Rows dropped among the saved ones, the rows added since and the newest are skipped
+    by a search and leave the files at the save; an id dropped and added again (SQLite
+    reuses a deleted row's id) is found by its new words only."""
+    _, features, memory = collection
+    vocabulary = memory.vocabulary
+    rows = [vocabulary.words(f.descriptors) for f in features]
+    rng = np.random.default_rng(9)
+    extra = [rng.integers(0, len(vocabulary), 400) for _ in range(TAIL + 3)]
+    index = ObjectIndex.open(tmp_path / "objects")
+    index.reset(vocabulary, 0)
+    for i, words in enumerate(rows[:8]):
+        index.add(i, words)
+    index.save()  # rows 0-7 saved; 8-15 and the extra ones added since
+    for i, words in enumerate(rows[8:] + extra, start=8):
+        index.add(i, words)
+    last = PICTURES + len(extra) - 1  # still among the newest, not yet sorted by word
+    dropped = {2, 11, last}
+    assert index.drop(dropped | {999}) == 3
+    assert index.drop({2}) == 0
+
+    def first(words: np.ndarray) -> int:
+        return index.search(words, 1, scoring=scoring)[0].id
+
+    assert all(first(rows[i]) == i for i in range(PICTURES) if i not in dropped)
+    assert first(rows[2]) != 2 and first(rows[11]) != 11 and first(extra[-1]) != last
+    index.add(2, extra[0])  # the id again, with another picture's words
+    assert first(rows[2]) != 2 and {c.id for c in index.search(extra[0], 2)} == {2, PICTURES}
+    index.save()
+    index.close()
+    reopened = ObjectIndex.open(tmp_path / "objects")
+    assert len(reopened) == PICTURES + len(extra) - 2 and 11 not in reopened
+    assert reopened.search(rows[11], 1)[0].id != 11
+    assert {c.id for c in reopened.search(extra[0], 2)} == {2, PICTURES}
+    assert all(reopened.search(rows[i], 1)[0].id == i for i in (0, 5, 8, 15))
+    reopened.close()

@@ -179,6 +179,31 @@ def test_ingest_with_features_off_extracts_none(db, settings, seizure) -> None:
     assert not (settings.blob_dir / MIRROR_FEATURES).exists()
 
 
+def test_features_of_an_older_version_are_replaced_in_the_index_too(db, settings, seizure) -> None:
+    """A picture whose stored features are of an older extractor version is described
+    again; the index then holds its new words, not the old ones under the same id."""
+    from vidi.fingerprints.local_features import encode, extract_features
+
+    _ingest(db, settings, seizure)
+    older = _sha(db, seizure, "room3.jpg")
+    with db.session() as session:
+        row = session.scalars(
+            select(LocalFeatureSet).where(LocalFeatureSet.media_sha256 == older)
+        ).one()
+        row.extractor, row.data = "orb-0", encode(extract_features(room(77)))
+    run_feature_stage(db, settings, _case_id(db))
+    with db.session() as session:
+        rows = {
+            r.id: (r.extractor, decode(r.data)) for r in session.scalars(select(LocalFeatureSet))
+        }
+    assert {extractor for extractor, _ in rows.values()} == {"orb-1"}
+    with open_object_index(settings) as index:
+        assert index.ids == set(rows)
+        for id_, (_, features) in rows.items():
+            best = index.search(index.vocabulary.words(features.descriptors), 1)[0]
+            assert best.id == id_ and best.score > 0.999
+
+
 def test_the_stage_resumes_after_a_crash(db, settings, seizure, monkeypatch) -> None:
     _ingest(db, settings.with_changes(features=False), seizure)  # the stage decodes
     calls = {"n": 0}
@@ -244,6 +269,54 @@ def test_a_gallery_item_in_a_picture_becomes_a_clue_that_places_it(store, tmp_pa
     result = find_object(db, settings, "op-room", kitchen, None, "gallery:shops")
     assert [h.label for h in result.hits] == ["Corner-shop bag"]
     assert result.hits[0].country == "PT"
+
+
+def test_a_replaced_gallery_leaves_nothing_of_its_old_items_in_the_index(store, tmp_path) -> None:
+    """Imported again under its name, a gallery's new items are indexed by their own words
+    (SQLite gives them the deleted items' ids), and the old items are never candidates."""
+    db, settings = store
+    rng = np.random.default_rng(4)
+
+    def gallery(folder: Path, pictures: dict[str, tuple[np.ndarray, str, str]]) -> Path:
+        folder.mkdir()
+        lines = ["file,label,country,note"]
+        for file, (picture, label, country) in pictures.items():
+            Image.fromarray(picture).save(folder / file)
+            lines.append(f"{file},{label},{country},")
+        (folder / "gallery.csv").write_text("\n".join(lines) + "\n")
+        return folder
+
+    rooms = tmp_path / "rooms"  # a collection first: the vocabulary is trained on it
+    for n in range(6):
+        _write(rooms, f"room{n}.jpg", paste(room(50 + n), textured_object(700 + n), rng, 0.6)[0])
+    _ingest(db, settings, rooms, "op-rooms")
+    run_feature_stage(db, settings, _case_id(db, "op-rooms"))
+    bag, box = textured_object(500, 400, 320), textured_object(600, 400, 320)
+    logo = (textured_object(501, 240, 200), "School badge", "NO")
+    first = gallery(tmp_path / "v1", {"bag.png": (bag, "Corner-shop bag", "PT"), "logo.png": logo})
+    second = gallery(tmp_path / "v2", {"box.png": (box, "Cereal box", "FR"), "logo.png": logo})
+    assert import_gallery(db, settings, first, "shops").items == 2
+    items = select(LocalFeatureSet).where(LocalFeatureSet.gallery_item_id.is_not(None))
+    with db.session() as session:
+        old = {row.id for row in session.scalars(items)}
+    assert import_gallery(db, settings, second, "shops").items == 2
+    with db.session() as session:
+        everything = set(session.scalars(select(LocalFeatureSet.id)))
+        stored = {row.id: decode(row.data) for row in session.scalars(items)}
+    with open_object_index(settings) as index:
+        assert index.ids == everything and len(index) == len(everything)
+        for id_, features in stored.items():  # each found by its own words, none closer
+            best = index.search(index.vocabulary.words(features.descriptors), 1)[0]
+            assert best.id == id_ and best.score > 0.999  # the cosine of a bag with itself
+    if settings.database_url.startswith("sqlite"):
+        assert old & set(stored)  # the case the index must survive: ids given again
+    folder = tmp_path / "case"
+    _write(folder, "kitchen.jpg", paste(room(42), box, rng, 0.8)[0])
+    _ingest(db, settings, folder)
+    run_feature_stage(db, settings, _case_id(db))
+    with db.session() as session:
+        labels = session.scalars(select(Clue.value).where(Clue.kind == "object_match"))
+        assert list(labels) == ["Cereal box"]
 
 
 def test_a_large_flat_vocabulary_from_before_the_tree_is_trained_again_once(

@@ -22,6 +22,7 @@ from __future__ import annotations
 import fcntl
 import json
 import os
+from collections.abc import Collection
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -81,6 +82,10 @@ class ObjectIndex:
         self._tail: list[tuple[int, np.ndarray, np.ndarray]] = []
         """The newest rows (fewer than :data:`TAIL`), not yet sorted into ``_delta``."""
         self._known: set[int] = set()
+        self._dead_saved = np.zeros(0, np.int64)
+        """Positions in the saved rows of feature sets dropped since (see :meth:`drop`)."""
+        self._dead_delta = np.zeros(0, np.int64)
+        """Positions in ``_delta`` of feature sets dropped since the last save."""
 
     @classmethod
     def open(cls, directory: Path) -> ObjectIndex:
@@ -143,6 +148,30 @@ class ObjectIndex:
         self._delta = _Postings.empty(len(vocabulary))
         self._tail = []
         self._known = set()
+        self._dead_saved = np.zeros(0, np.int64)
+        self._dead_delta = np.zeros(0, np.int64)
+
+    def drop(self, ids: Collection[int]) -> int:
+        """Stop finding these feature sets (their gallery was replaced, their media is
+        gone); returns how many were indexed. Their rows leave the files at the next
+        save; until then a search skips them. An id may be added again afterwards with
+        other words (SQLite gives a deleted row's id to the next row)."""
+        gone = {int(i) for i in ids} & self._known
+        if not gone:
+            return 0
+        wanted = np.fromiter(gone, np.int64, len(gone))
+        for row in self._tail:
+            if row[0] in gone:
+                self._df[row[1]] -= 1
+        self._tail = [row for row in self._tail if row[0] not in gone]
+        self._dead_saved = np.union1d(
+            self._dead_saved, np.flatnonzero(np.isin(self._ids, wanted))
+        ).astype(np.int64)
+        self._dead_delta = np.union1d(
+            self._dead_delta, np.flatnonzero(np.isin(self._delta.ids, wanted))
+        ).astype(np.int64)
+        self._known -= gone
+        return len(gone)
 
     def add(self, id_: int, words: np.ndarray) -> None:
         """Index feature set ``id_`` by its words (a picture's descriptors, quantised)."""
@@ -206,11 +235,12 @@ class ObjectIndex:
         base = _postings_scores(
             self._starts, self._rows, self._counts, unique, factor, len(self._ids), cap
         )
-        segments = [
-            (self._ids, base if cap is not None else base / self._norms),
-            (self._delta.ids, self._delta.scores(unique, factor, cap)),
-            (tail_ids, tail_scores),
-        ]
+        delta = self._delta.scores(unique, factor, cap)
+        if cap is None:
+            base = base / self._norms
+        base[self._dead_saved] = 0  # dropped since the last save
+        delta[self._dead_delta] = 0
+        segments = [(self._ids, base), (self._delta.ids, delta), (tail_ids, tail_scores)]
         if cap is not None:
             scale = float((counts * factor).sum()) or 1.0
         else:
@@ -305,13 +335,24 @@ class ObjectIndex:
         words = np.concatenate([base_words, delta_words])
         rows = np.concatenate([self._rows, self._delta.rows + first]).astype(np.int32)
         counts = np.concatenate([self._counts, self._delta.counts])
+        ids = np.concatenate([self._ids, self._delta.ids])
+        dead = np.concatenate([self._dead_saved, self._dead_delta + first])
+        if len(dead):  # dropped rows leave; the others are numbered again in order
+            alive = np.ones(len(ids), bool)
+            alive[dead] = False
+            kept = alive[rows]
+            renumbered = np.cumsum(alive) - 1
+            words, rows, counts = words[kept], renumbered[rows[kept]].astype(np.int32), counts[kept]
+            ids = ids[alive]
+            self._dead_saved = self._dead_delta = np.zeros(0, np.int64)
         # Two runs each sorted by word (rows ascending within a word): a stable sort
         # keeps the saved rows first, so rows stay ascending within every word.
         order = np.argsort(words, kind="stable")
         words, rows, counts = words[order], rows[order], counts[order]
-        self._ids = np.concatenate([self._ids, self._delta.ids])
+        self._ids = ids
         self._starts = np.searchsorted(words, np.arange(len(self.vocabulary) + 1)).astype(np.int64)
         self._rows, self._counts = rows, counts
+        self._df = np.diff(self._starts)
         self._delta = _Postings.empty(len(self.vocabulary))
         weights = counts * self._idf()[words]
         norms = np.sqrt(np.bincount(rows, weights**2, minlength=len(self._ids)))

@@ -68,7 +68,8 @@ def load_features(session: Session, ids: Iterable[int]) -> dict[int, LocalFeatur
 def sync_index(session: Session, index: ObjectIndex, later: Collection[int] = ()) -> int:
     """Add the stored feature sets the index lacks (training its vocabulary first when
     due), except those in ``later`` (the feature stage adds each picture it links when it
-    links it, assigning its words once); returns how many were added."""
+    links it, assigning its words once), and drop those no longer stored; returns how
+    many were added."""
     total = session.scalar(select(func.count()).select_from(LocalFeatureSet)) or 0
     if total == 0:
         return 0
@@ -80,6 +81,7 @@ def sync_index(session: Session, index: ObjectIndex, later: Collection[int] = ()
     if index.vocabulary is None or due:
         index.reset(train_vocabulary(_training_descriptors(session, total)), total)
     stored = list(session.scalars(select(LocalFeatureSet.id).order_by(LocalFeatureSet.id)))
+    index.drop(index.ids - set(stored))  # feature sets deleted since (a replaced gallery)
     missing = [id_ for id_ in stored if id_ not in index and id_ not in later]
     vocabulary = index.vocabulary
     assert vocabulary is not None

@@ -149,6 +149,7 @@ def _run_batch(
             found, flipped[sha256] = _found(picture)
             if sha256 not in stored:
                 stored[sha256] = _store(db, sha256, found)
+                index.drop({stored[sha256][0]})  # an older version's words, if indexed
         done.append((sha256, error))
     done += [
         (sha, None) for sha in shas if sha in stored and sha in flipped and sha not in undecoded
