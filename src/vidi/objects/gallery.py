@@ -21,7 +21,6 @@ from sqlalchemy import delete, func, select
 from vidi.config import Settings
 from vidi.errors import DecodeError, NotFound, VidiError
 from vidi.fingerprints.local_features import EXTRACTOR, encode, extract_features
-from vidi.index.objects import ObjectIndex
 from vidi.media.pictures import decode_full, thumbnail_jpeg
 from vidi.objects.features import open_object_index, sync_index
 from vidi.places.countries import normalise_country
@@ -58,46 +57,23 @@ def import_gallery(db: Database, settings: Settings, folder: Path, name: str) ->
         raise VidiError("a gallery name is 1 to 200 characters")
     blobs = BlobStore(settings.blob_dir)
     skipped: list[str] = []
-    # The index is held throughout, so no feature stage re-adds the old items meanwhile.
-    with open_object_index(settings) as index:
-        _forget_old_items(db, index, name)
-        with db.session() as session:
-            session.execute(delete(Gallery).where(Gallery.name == name))
-            session.flush()
-            gallery = Gallery(name=name, folder=str(folder.resolve()), item_count=0)
-            session.add(gallery)
-            session.flush()
-            for line, row in rows:
-                problem = _import_item(session, settings, blobs, gallery, folder, row)
-                if problem:
-                    skipped.append(f"line {line} ({row.get('file', '')}): {problem}")
-                else:
-                    gallery.item_count += 1
-        with db.session() as session:
-            sync_index(session, index)
-            if index.vocabulary is not None:
-                index.save()
-    return GalleryImport(name, gallery.item_count, tuple(skipped))
-
-
-def _forget_old_items(db: Database, index: ObjectIndex, name: str) -> None:
-    """Drop a replaced gallery's items from the index, saved, before they are deleted.
-
-    SQLite gives a deleted row's id to the next row, so the new items may take the old
-    ones' ids: left in the index, the old words would rank the new items. Saved first,
-    a crash before the replacement commits only leaves the old items to be added again
-    (:func:`~vidi.objects.features.sync_index`)."""
     with db.session() as session:
-        old = list(
-            session.scalars(
-                select(LocalFeatureSet.id)
-                .join(GalleryItem, GalleryItem.id == LocalFeatureSet.gallery_item_id)
-                .join(Gallery, Gallery.id == GalleryItem.gallery_id)
-                .where(Gallery.name == name)
-            )
-        )
-    if index.drop(old) and index.vocabulary is not None:
-        index.save()
+        session.execute(delete(Gallery).where(Gallery.name == name))
+        session.flush()
+        gallery = Gallery(name=name, folder=str(folder.resolve()), item_count=0)
+        session.add(gallery)
+        session.flush()
+        for line, row in rows:
+            problem = _import_item(session, settings, blobs, gallery, folder, row)
+            if problem:
+                skipped.append(f"line {line} ({row.get('file', '')}): {problem}")
+            else:
+                gallery.item_count += 1
+    with open_object_index(settings) as index, db.session() as session:
+        sync_index(session, index)
+        if index.vocabulary is not None:
+            index.save()
+    return GalleryImport(name, gallery.item_count, tuple(skipped))
 
 
 def _read_csv(folder: Path) -> list[tuple[int, dict[str, str]]]:

@@ -540,6 +540,7 @@ class LocalFeatureSet(Base):
     """
 
     __tablename__ = "local_features"
+    __table_args__ = {"sqlite_autoincrement": True}  # an id is never given twice (0017)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     media_sha256: Mapped[str | None] = mapped_column(
