@@ -38,7 +38,8 @@ To compare settings on the same pictures, ``--cache FILE`` keeps the described p
 change the vocabulary, ``--nearest`` the words a query descriptor is quantised to,
 ``--query-points`` and ``--ratio`` the query side and the verification's ratio test,
 ``--tilts`` the simulated tilts a query is also described with, ``--threads`` the threads
-a query's candidates are verified on.
+a query's candidates are verified on, ``--deeper`` the candidates verified next when the
+first give no hit (0: none).
 """
 
 from __future__ import annotations
@@ -78,6 +79,7 @@ from vidi.index.vocabulary import train_vocabulary
 from vidi.objects.matching import LINK_CANDIDATES, MIN_INLIERS
 from vidi.objects.search import (
     FIND_CANDIDATES,
+    FIND_DEEPER,
     FIND_MIN_INLIERS,
     FIND_NEAREST_WORDS,
     FIND_SCORING,
@@ -186,6 +188,13 @@ def main() -> None:
         parser.add_argument(
             flag, type=type(default), default=default, help=f"{meaning} (the library's otherwise)"
         )
+    parser.add_argument(
+        "--deeper",
+        type=int,
+        default=FIND_DEEPER,
+        help="candidates a side verified next when the first give no hit (0: none; the "
+        "library's otherwise)",
+    )
     parser.add_argument(
         "--threads",
         type=int,
@@ -341,6 +350,7 @@ def main() -> None:
                 scoring,
                 seen,
                 args.min_inliers,
+                args.deeper,
             )
             wrong_inliers += [v for k, v in seen.items() if k not in acceptable]
             worst = max([worst] + [v for k, v in seen.items() if k not in acceptable])
@@ -455,15 +465,33 @@ def _answer(  # type: ignore[no-untyped-def]
     scoring="cosine",
     seen=None,
     threshold=MIN_INLIERS,
+    deeper=0,
 ):
-    """Verified hits (id, inliers), best first; ``seen`` gets every candidate's inliers."""
+    """Verified hits (id, inliers), best first; ``seen`` gets every candidate's inliers.
+    When the first ``top`` candidates of each side give no hit, the next ``deeper`` are
+    verified too, as ``vidi find`` does (:data:`vidi.objects.search.FIND_DEEPER`)."""
     best: dict[int, int] = {}
-    for query in sides:
-        started = time.perf_counter()
-        words = vocabulary.words(
-            query.search_descriptors(), QUERY_NEAREST if scoring == "overlap" else 1
+    asked = [
+        vocabulary.words(query.search_descriptors(), QUERY_NEAREST if scoring == "overlap" else 1)
+        for query in sides
+    ]
+    for skip, count in ((0, top), (top, deeper)):
+        if best or not count:
+            break
+        _verify_ranked(
+            sides, asked, index, features, timing, scoring, seen, threshold, best, skip, count
         )
-        candidates = index.search(words, top, scoring=scoring)
+    timing["queries"] += 1
+    return sorted(best.items(), key=lambda kv: -kv[1])
+
+
+def _verify_ranked(  # type: ignore[no-untyped-def]
+    sides, asked, index, features, timing, scoring, seen, threshold, best, skip, count
+):
+    """Each side's candidates ranked ``skip`` to ``skip + count``, verified into ``best``."""
+    for query, words in zip(sides, asked, strict=True):
+        started = time.perf_counter()
+        candidates = index.search(words, skip + count, scoring=scoring)[skip:]
         timing["search"] += time.perf_counter() - started
         started = time.perf_counter()
         checked = verify_many(
@@ -475,8 +503,6 @@ def _answer(  # type: ignore[no-untyped-def]
             if inliers >= threshold:
                 best[candidate.id] = max(best.get(candidate.id, 0), inliers)
         timing["verify"] += time.perf_counter() - started
-    timing["queries"] += 1
-    return sorted(best.items(), key=lambda kv: -kv[1])
 
 
 def _scene_links(features, index, vocabulary, n):  # type: ignore[no-untyped-def]
@@ -580,6 +606,7 @@ def _filled_query_time(features, vocabulary, args, queries, n, scorings):  # typ
                     args.candidates,
                     scoring,
                     threshold=args.min_inliers,
+                    deeper=args.deeper,
                 )
                 found += bool(wanted & {h for h, _ in hits[:10]})
             asked = timing["queries"]

@@ -270,3 +270,18 @@ def test_a_dropped_row_is_never_found_and_its_id_may_return_with_other_words(
     assert {c.id for c in reopened.search(extra[0], 2)} == {2, PICTURES}
     assert all(reopened.search(rows[i], 1)[0].id == i for i in (0, 5, 8, 15))
     reopened.close()
+
+
+def test_verifying_deeper_passes_over_the_candidates_already_verified(collection) -> None:  # type: ignore[no-untyped-def]
+    """``skip`` verifies the candidates ranked after those an earlier call verified (a
+    region query that found nothing looks deeper): a picture's own copy ranks first, so
+    it is found with no skip and not with a skip of one."""
+    from vidi.objects.matching import verified_hits
+
+    _, features, index = collection
+    query = features[3]
+    known = dict(enumerate(features))
+    first = verified_hits(None, index, [query], candidates=1, known=known)  # type: ignore[arg-type]
+    after = verified_hits(None, index, [query], candidates=5, known=known, skip=1)  # type: ignore[arg-type]
+    assert [h.id for h in first] == [3]
+    assert 3 not in {h.id for h in after}

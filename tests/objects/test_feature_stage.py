@@ -69,6 +69,27 @@ def _case_id(db: Database, name: str = "op-room") -> int:
         return get_case(session, name).id
 
 
+def test_a_region_query_that_finds_nothing_looks_deeper(db, settings, seizure, monkeypatch) -> None:
+    """The next FIND_DEEPER candidates of each side are verified only when the first
+    FIND_CANDIDATES gave no hit (an empty answer costs twice the time, no other)."""
+    _ingest(db, settings, seizure)
+    run_feature_stage(db, settings, _case_id(db))
+    rounds: list[tuple[int, int]] = []
+    real = search_module.verified_hits
+
+    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        rounds.append((kwargs["candidates"], kwargs["skip"]))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(search_module, "verified_hits", counted)
+    monkeypatch.setattr(search_module, "FIND_CANDIDATES", 2)  # the 8 pictures are ranked
+    copied = find_object(db, settings, "op-room", _sha(db, seizure, "room1.jpg"))
+    assert copied.hits and rounds == [(2, 0)]
+    rounds.clear()
+    alone = find_object(db, settings, "op-room", _sha(db, seizure, "room4.jpg"))
+    assert not alone.hits and rounds == [(2, 0), (search_module.FIND_DEEPER, 2)]
+
+
 @pytest.mark.parametrize("threads", [1, 3])
 def test_copies_of_a_room_are_linked_as_one_scene(store, seizure, monkeypatch, threads) -> None:
     """On one thread and on several (the stage verifies a picture's candidates in parallel)."""

@@ -58,6 +58,7 @@ def verified_hits(
     words: list[np.ndarray | None] | None = None,
     nearest: int = 1,
     threads: int = 1,
+    skip: int = 0,
 ) -> list[VerifiedHit]:
     """Verified hits for the query (``queries[1]``, if given, is its mirror), best first.
 
@@ -70,7 +71,9 @@ def verified_hits(
     a query side's visual words when already assigned (the stage's, from indexing it).
     ``nearest``: words each query descriptor is quantised to (the region query's
     :data:`~vidi.objects.search.FIND_NEAREST_WORDS`). ``threads``: verify on that many
-    threads (the region query's :data:`~vidi.objects.search.FIND_THREADS`)."""
+    threads (the region query's :data:`~vidi.objects.search.FIND_THREADS`). ``skip``: pass
+    over each side's first ``skip`` candidates (an earlier call verified them: a region
+    query that found nothing looks deeper, :data:`~vidi.objects.search.FIND_DEEPER`)."""
     vocabulary = index.vocabulary
     if vocabulary is None:
         return []
@@ -83,7 +86,7 @@ def verified_hits(
     sides = [
         [
             c
-            for c in index.search(side_words, candidates, allowed, scoring)
+            for c in index.search(side_words, skip + candidates, allowed, scoring)[skip:]
             if c.id != exclude and c.score >= min_score
         ]
         for side_words in asked
