@@ -236,8 +236,8 @@ def test_a_dropped_row_is_never_found_and_its_id_may_return_with_other_words(
     collection, tmp_path: Path, scoring: str
 ) -> None:  # type: ignore[no-untyped-def]
     """Rows dropped among the saved ones, the rows added since and the newest are skipped
-    by a search and leave the files at the save; an id dropped and added again (SQLite
-    reuses a deleted row's id) is found by its new words only."""
+    by a search and leave the files at the save; an id dropped and added again (a
+    picture described again for a newer extractor) is found by its new words only."""
     _, features, memory = collection
     vocabulary = memory.vocabulary
     rows = [vocabulary.words(f.descriptors) for f in features]

@@ -155,7 +155,7 @@ class ObjectIndex:
         """Stop finding these feature sets (their gallery was replaced, their media is
         gone); returns how many were indexed. Their rows leave the files at the next
         save; until then a search skips them. An id may be added again afterwards with
-        other words (SQLite gives a deleted row's id to the next row)."""
+        other words (a picture described again for a newer extractor keeps its row)."""
         gone = {int(i) for i in ids} & self._known
         if not gone:
             return 0

@@ -8,13 +8,14 @@ RANSAC homography and kept when it has at least ``min_inliers`` inliers.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
 from sqlalchemy.orm import Session
 
 from vidi.fingerprints.local_features import LocalFeatures
-from vidi.index.geometry import verify_many
+from vidi.index.geometry import Verified, verify_many
 from vidi.index.objects import ObjectIndex
 from vidi.objects.features import load_features
 
@@ -105,13 +106,26 @@ def verified_hits(
         min_inliers,
         threads,
     )
+    return best_hits(
+        (
+            (c.id, c.score, side == 1, checked)
+            for (side, c, _), checked in zip(checks, results, strict=True)
+        ),
+        min_inliers,
+    )
+
+
+def best_hits(
+    verified: Iterable[tuple[int, float, bool, Verified]], min_inliers: int
+) -> list[VerifiedHit]:
+    """Each feature set's best verification (id, score, mirrored side, result) that reached
+    ``min_inliers``, best first."""
     best: dict[int, VerifiedHit] = {}
-    for (side, candidate, _), checked in zip(checks, results, strict=True):
+    for id_, score, mirrored, checked in verified:
         if checked.inliers < min_inliers:
             continue
-        hit = VerifiedHit(candidate.id, checked.inliers, candidate.score, checked.region, side == 1)
-        if candidate.id not in best or best[candidate.id].inliers < hit.inliers:
-            best[candidate.id] = hit
+        if id_ not in best or best[id_].inliers < checked.inliers:
+            best[id_] = VerifiedHit(id_, checked.inliers, score, checked.region, mirrored)
     return sorted(best.values(), key=lambda h: (-h.inliers, h.id))
 
 

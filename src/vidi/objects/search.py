@@ -27,7 +27,7 @@ from vidi.index.geometry import verify_many
 from vidi.index.objects import ObjectIndex
 from vidi.media.pictures import decode_full
 from vidi.objects.features import load_features, open_object_index, sync_index
-from vidi.objects.matching import VerifiedHit, verified_hits
+from vidi.objects.matching import VerifiedHit, best_hits, verified_hits
 from vidi.sources.locate import materialize
 from vidi.sources.streams import read_evidence
 from vidi.store.db import Database
@@ -177,13 +177,13 @@ def _verified_all(
     results = verify_many(
         [(queries[side], stored[id_]) for side, id_ in checks], FIND_MIN_INLIERS, FIND_THREADS
     )
-    best: dict[int, VerifiedHit] = {}
-    for (side, id_), checked in zip(checks, results, strict=True):
-        if checked.inliers < FIND_MIN_INLIERS:
-            continue
-        if id_ not in best or best[id_].inliers < checked.inliers:
-            best[id_] = VerifiedHit(id_, checked.inliers, 0.0, checked.region, side == 1)
-    return sorted(best.values(), key=lambda h: (-h.inliers, h.id))
+    return best_hits(
+        (
+            (id_, 0.0, side == 1, checked)
+            for (side, id_), checked in zip(checks, results, strict=True)
+        ),
+        FIND_MIN_INLIERS,
+    )
 
 
 def _scope_ids(session: Session, case_id: int, scope: str) -> np.ndarray:
