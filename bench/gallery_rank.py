@@ -1,11 +1,20 @@
-"""Gallery items among the feature stage's link candidates, in a large generated collection.
+"""Gallery items found by the feature stage in a large generated collection: before and now.
 
-The stage makes an ``object_match`` clue only for a gallery item among a new picture's
-``LINK_CANDIDATES``, ranked against every indexed picture. This asks, for each of
-``--objects`` generated objects imported as gallery items (``textured_object(i)``), with
-the picture from ``bench/objects.py`` that shows it (filling ~4 % of it): where the item
-ranks among everything, where among the gallery's items alone (``--scoring``), and
-whether it verifies (700 × 700 points as links do; all points; unrelated items).
+``--objects`` generated objects (``textured_object(i)``) are imported as gallery items;
+each is asked with the picture from ``bench/objects.py`` that shows it (filling ~4 % of
+it), and with that picture mirrored.
+
+Before round 7 the stage looked for gallery items only among a new picture's
+``LINK_CANDIDATES``, ranked against every indexed picture: "among the stage's link
+candidates" says how often the item was there. Now the stage also asks the gallery
+itself (:func:`vidi.objects.matching.gallery_hits`: each point votes for the item, or
+the item's mirror image, with its clearly nearest descriptor; those with most votes are
+verified): "found" counts
+the pictures whose item became a hit, "wrong" the hits on an item a picture does not
+show, asked of the same pictures, of each original's room seen again with another object
+in it, and of ``--negatives`` distractor rooms. The cost is timed per picture (both
+the stage's single thread per picture), against a plain ORB detection of the
+same pictures measured in the same run.
 
     .venv/bin/python bench/objects.py --objects 60 --distractors 3000 --cache FILE
     .venv/bin/python bench/gallery_rank.py --objects 60 --distractors 3000 --cache FILE
@@ -14,66 +23,186 @@ whether it verifies (700 × 700 points as links do; all points; unrelated items)
 from __future__ import annotations
 
 import argparse
+import pickle
+import time
+from pathlib import Path
 
+import cv2
 import numpy as np
 
-from objects import _read_cache  # bench/objects.py, beside this script (on the path as run)
-from vidi.demo.objects import textured_object
-from vidi.fingerprints.local_features import MAX_POINTS, extract_features
-from vidi.index.geometry import verify
+from objects import _read_cache, quick_room  # bench/objects.py, beside this script
+from vidi.demo.objects import crop_area, paste, recompress, room, rotate, textured_object
+from vidi.fingerprints.local_features import (
+    MAX_POINTS,
+    LocalFeatures,
+    extract_features,
+    extract_with_mirror,
+)
+from vidi.index import gallery_index
+from vidi.index.gallery_index import GalleryEntry, GalleryIndex
 from vidi.index.objects import ObjectIndex
 from vidi.index.vocabulary import train_vocabulary
-from vidi.objects.matching import LINK_CANDIDATES, LINK_POINTS, MIN_INLIERS
+from vidi.objects import matching
+from vidi.objects.matching import LINK_CANDIDATES, gallery_hits
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--objects", type=int, default=60)
     parser.add_argument("--distractors", type=int, default=3000)
+    parser.add_argument("--negatives", type=int, default=1000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--cache", required=True, help="bench/objects.py's --cache file")
-    parser.add_argument("--scoring", default="overlap", help="cosine or overlap, among items")
+    parser.add_argument("--extra-items", type=int, default=0, help="more unrelated items")
+    parser.add_argument("--probes", type=int, default=gallery_index.PROBES)
+    parser.add_argument("--ratio", type=float, default=gallery_index.RATIO)
+    parser.add_argument("--train-iterations", type=int, default=gallery_index.TRAIN_ITERATIONS)
+    parser.add_argument("--max-distance", type=int, default=gallery_index.MAX_DISTANCE)
+    parser.add_argument("--before", action="store_true", help="also rank among everything")
+    parser.add_argument("--sides-cache", help="keep the asked pictures' features here")
+    parser.add_argument("--candidates", type=int, default=matching.GALLERY_CANDIDATES)
+    parser.add_argument("--min-votes", type=int, default=matching.GALLERY_MIN_VOTES)
     args = parser.parse_args()
+    gallery_index.PROBES = args.probes  # read by the library when it runs
+    gallery_index.RATIO = args.ratio
+    gallery_index.TRAIN_ITERATIONS = args.train_iterations
+    gallery_index.MAX_DISTANCE = args.max_distance
+    matching.GALLERY_CANDIDATES = args.candidates
+    matching.GALLERY_MIN_VOTES = args.min_votes
     n = args.objects
     key = np.array([n, args.distractors, args.seed, MAX_POINTS], np.int64)
     cached = _read_cache(args.cache, key)
     if cached is None:
         raise SystemExit(f"{args.cache} is not bench/objects.py's cache for these settings")
     features = cached[0]
+
+    item_pictures = [textured_object(i) for i in range(n)]
+    item_pictures += [textured_object(500_000 + i) for i in range(args.extra_items)]
+    items = [extract_features(p) for p in item_pictures]
+    flipped = [extract_features(np.ascontiguousarray(p[:, ::-1])) for p in item_pictures]
+    started = time.perf_counter()
+    gallery = GalleryIndex(
+        [GalleryEntry(i, False, f) for i, f in enumerate(items)]
+        + [GalleryEntry(i, True, f) for i, f in enumerate(flipped)]
+    )
+    build_s = time.perf_counter() - started
+
+    if args.before:
+        print(f"before: {_before(features, items, n)}")
+    asked = _asked(args.seed, n, args.negatives, args.sides_cache)
+
+    found = found_mirrored = 0
+    wrong: list[tuple[str, int, int]] = []
+    seconds: list[float] = []
+    true_votes: list[int] = []
+    wrong_votes: list[int] = []
+    for name, i, sides, mirrored_sides in asked:
+        right = i if name == "originals" else -1
+        started = time.perf_counter()
+        hits = gallery_hits(gallery, sides[0])
+        seconds.append(time.perf_counter() - started)
+        mirrored = gallery_hits(gallery, mirrored_sides[0])
+        for r in gallery.rank(sides[0].descriptors, len(gallery), 0):
+            right_one = r.entry.id == right and not r.entry.mirrored
+            (true_votes if right_one else wrong_votes).append(r.votes)
+        found += any(h.id == right and not h.mirrored for h in hits)
+        found_mirrored += any(h.id == right and h.mirrored for h in mirrored)
+        wrong += [(name, i, h.inliers) for h in hits + mirrored if h.id != right]
+    detect = _detect_seconds(args.seed, min(n, 30))
+    floor = args.min_votes
+    print(
+        f"now ({len(items)} items and their mirror images, {len(gallery._owner):,} "
+        f"descriptors, index built in "
+        f"{build_s * 1000:.0f} ms; {args.probes} probes, ratio {args.ratio}, within "
+        f"{args.max_distance} bits, {args.candidates} candidates a side with {floor} votes "
+        f"or more):\n"
+        f"  found {found} of {n} pictures, {found_mirrored} of {n} mirrored\n"
+        f"  wrong hits: {len(wrong)} in {2 * len(asked):,} pictures asked "
+        f"(most inliers {max((w[2] for w in wrong), default=0)})\n"
+        f"  cost: {np.mean(seconds) * 1000:.1f} ms a picture (median "
+        f"{np.median(seconds) * 1000:.1f}), {np.mean(seconds) / detect:.2f}x one "
+        f"ORB detection of a picture ({detect * 1000:.1f} ms)\n"
+        f"  votes: the right item {min(true_votes)}-{max(true_votes)} (median "
+        f"{int(np.median(true_votes))}, under {floor} for {sum(v < floor for v in true_votes)}); "
+        f"wrong items at most {max(wrong_votes)}, {floor} or more for "
+        f"{sum(v >= floor for v in wrong_votes)} of {len(wrong_votes):,}"
+    )
+    for w in wrong[:10]:
+        print("   wrong:", w)
+
+
+def _before(features: list[LocalFeatures], items: list[LocalFeatures], n: int) -> str:
     sample = np.concatenate([f.descriptors for f in features[:: max(1, len(features) // 5000)]])
     vocabulary = train_vocabulary(sample)
     index = ObjectIndex.in_memory(vocabulary)
     for i, f in enumerate(features):
         index.add(i, vocabulary.words(f.descriptors))
-    items = [extract_features(textured_object(i)) for i in range(n)]
     first = len(features)
-    for i, f in enumerate(items):
+    for i, f in enumerate(items[:n]):
         index.add(first + i, vocabulary.words(f.descriptors))
     index._merge()
-    gallery = np.arange(first, first + n)
-    everywhere, among_items, links, whole, wrong = [], [], 0, 0, []
+    ranks = []
     for i in range(n):
-        words = vocabulary.words(features[i].descriptors)
-        ranked = [c.id for c in index.search(words, 1000)]
-        everywhere.append(ranked.index(first + i) if first + i in ranked else 1000)
-        ranked = [c.id for c in index.search(words, n, gallery, args.scoring)]
-        among_items.append(ranked.index(first + i) if first + i in ranked else n)
-        links += verify(features[i].head(LINK_POINTS), items[i].head(LINK_POINTS)).inliers >= (
-            MIN_INLIERS
-        )
-        whole += verify(features[i], items[i]).inliers >= MIN_INLIERS
-        wrong += [verify(features[i], items[j]).inliers for j in range(n) if j != i]
-    print(
-        f"{first:,} pictures and {n} gallery items, each asked with the picture showing it:\n"
-        f"  among the stage's {LINK_CANDIDATES} candidates (everything ranked): "
-        f"{sum(r < LINK_CANDIDATES for r in everywhere)} of {n} (median rank "
-        f"{int(np.median(everywhere))})\n"
-        f"  among the first {LINK_CANDIDATES} of the gallery's items alone ({args.scoring}): "
-        f"{sum(r < LINK_CANDIDATES for r in among_items)} of {n}\n"
-        f"  verified at {MIN_INLIERS} inliers: {links} of {n} with {LINK_POINTS} × "
-        f"{LINK_POINTS} points (as links), {whole} with all points; unrelated items: the most "
-        f"{max(wrong)} inliers of {len(wrong):,} pairs"
+        ranked = [c.id for c in index.search(vocabulary.words(features[i].descriptors), 1000)]
+        ranks.append(ranked.index(first + i) if first + i in ranked else 1000)
+    return (
+        f"{first:,} pictures indexed with the items; the item among the stage's "
+        f"{LINK_CANDIDATES} link candidates for {sum(r < LINK_CANDIDATES for r in ranks)} of "
+        f"{n} (median rank {int(np.median(ranks))})"
     )
+
+
+def _pictures(seed: int, n: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """bench/objects.py's originals and their rooms seen again (its random draws, in order)."""
+    rng = np.random.default_rng(seed)
+    originals = [recompress(paste(room(i), textured_object(i), rng, 0.6)[0], 85) for i in range(n)]
+    again = []
+    for i in range(n):
+        other, _ = paste(room(i), textured_object(900_000 + i), rng, 0.5)
+        again.append(recompress(crop_area(rotate(other, 8), 0.7, rng), 85))
+    return originals, again
+
+
+Asked = list[tuple[str, int, list[LocalFeatures], list[LocalFeatures]]]
+
+
+def _asked(seed: int, n: int, negatives: int, cache: str | None) -> Asked:
+    """Each picture asked (kind, number): its sides as the stage has them, and its mirror
+    image's. Kept in ``cache`` (a pickle this script wrote) between runs."""
+    key = (seed, n, negatives)
+    if cache and Path(cache).exists():
+        with open(cache, "rb") as f:
+            kept_key, asked = pickle.load(f)
+        if kept_key == key:
+            return asked  # type: ignore[no-any-return]
+    originals, seen_again = _pictures(seed, n)
+    distractors = [recompress(quick_room(100_000 + 2 * n + j), 85) for j in range(negatives)]
+    asked = [
+        (name, i, list(extract_with_mirror(p)), _mirrored(p))
+        for name, pictures in (
+            ("originals", originals),
+            ("seen again", seen_again),
+            ("distractors", distractors),
+        )
+        for i, p in enumerate(pictures)
+    ]
+    if cache:
+        with open(cache, "wb") as f:
+            pickle.dump((key, asked), f)
+    return asked
+
+
+def _detect_seconds(seed: int, n: int) -> float:
+    """One ORB detection of a picture, on average (the cost's unit, measured in this run)."""
+    pictures, _ = _pictures(seed, n)
+    started = time.perf_counter()
+    for picture in pictures:
+        cv2.ORB_create(MAX_POINTS).detect(cv2.cvtColor(picture, cv2.COLOR_RGB2GRAY), None)
+    return (time.perf_counter() - started) / n
+
+
+def _mirrored(picture: np.ndarray) -> list[LocalFeatures]:
+    return list(extract_with_mirror(np.ascontiguousarray(picture[:, ::-1])))
 
 
 if __name__ == "__main__":

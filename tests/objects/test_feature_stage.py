@@ -292,6 +292,44 @@ def test_a_gallery_item_in_a_picture_becomes_a_clue_that_places_it(store, tmp_pa
     assert result.hits[0].country == "PT"
 
 
+def test_a_gallery_item_is_found_even_where_the_index_ranks_it_too_low(
+    store, tmp_path, monkeypatch
+) -> None:
+    """In a large case a small item's picture ranks other pictures first, so the stage
+    asks the gallery's own descriptors as well; here the object index proposes nothing
+    at all, and the bag is still found, mirrored too."""
+    from vidi.objects import links as links_module
+
+    monkeypatch.setattr(links_module, "LINK_CANDIDATES", 0)
+    db, settings = store
+    gallery = tmp_path / "bags"
+    bag = textured_object(500, 400, 320)
+    Image.fromarray(bag).save(gallery.mkdir() or gallery / "bag.png")
+    for n in range(5):
+        Image.fromarray(textured_object(510 + n, 300, 240)).save(gallery / f"other{n}.png")
+    others = "".join(f"other{n}.png,Box {n},FR,\n" for n in range(5))
+    (gallery / "gallery.csv").write_text(
+        f"file,label,country,note\nbag.png,Corner-shop bag,PT,\n{others}"
+    )
+    assert import_gallery(db, settings, gallery, "shops").items == 6
+    rng = np.random.default_rng(3)
+    folder = tmp_path / "case"
+    kitchen = paste(room(40), bag, rng, scale=0.5, angle=10)[0]
+    _write(folder, "kitchen.jpg", kitchen)
+    _write(folder, "kitchen-mirrored.jpg", np.ascontiguousarray(kitchen[:, ::-1]))
+    _write(folder, "hall.jpg", room(41))
+    _ingest(db, settings, folder)
+    summary = run_feature_stage(db, settings, _case_id(db))
+    assert summary.object_clues == 2
+    with db.session() as session:
+        clues = session.scalars(select(Clue).where(Clue.kind == "object_match")).all()
+    found = {c.media_sha256: (c.value, c.detail["mirrored"]) for c in clues}
+    assert found == {
+        _sha(db, folder, "kitchen.jpg"): ("Corner-shop bag", False),
+        _sha(db, folder, "kitchen-mirrored.jpg"): ("Corner-shop bag", True),
+    }
+
+
 def test_a_replaced_gallery_leaves_nothing_of_its_old_items_in_the_index(store, tmp_path) -> None:
     """Imported again under its name, a gallery's new items are indexed by their own words
     under ids never given before, and the old items are never candidates."""

@@ -12,15 +12,18 @@ from __future__ import annotations
 
 import csv
 import hashlib
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
 from vidi.config import Settings
 from vidi.errors import DecodeError, NotFound, VidiError
-from vidi.fingerprints.local_features import EXTRACTOR, encode, extract_features
+from vidi.fingerprints.local_features import EXTRACTOR, decode, encode, extract_features
+from vidi.index.gallery_index import GalleryEntry, GalleryIndex
 from vidi.media.pictures import decode_full, thumbnail_jpeg
 from vidi.objects.features import open_object_index, sync_index
 from vidi.places.countries import normalise_country
@@ -110,6 +113,7 @@ def _import_item(session, settings, blobs, gallery, folder, row) -> str | None: 
         return f"cannot be read as a picture ({exc})"
     sha256 = hashlib.sha256(data).hexdigest()
     features = extract_features(np.asarray(image))
+    mirrored = extract_features(np.ascontiguousarray(np.asarray(image)[:, ::-1]))
     thumbnail = blobs.put("gallery", sha256, thumbnail_jpeg(image, settings.image.thumbnail_side))
     item = GalleryItem(
         gallery_id=gallery.id,
@@ -119,6 +123,7 @@ def _import_item(session, settings, blobs, gallery, folder, row) -> str | None: 
         country=country,
         note=row.get("note") or None,
         thumbnail=thumbnail,
+        mirror_features=encode(mirrored),
     )
     session.add(item)
     session.flush()
@@ -131,6 +136,26 @@ def _import_item(session, settings, blobs, gallery, folder, row) -> str | None: 
         )
     )
     return None
+
+
+def gallery_index(session: Session) -> GalleryIndex | None:
+    """Every gallery item's features and its mirror image's, for the feature stage to ask
+    each new picture's points of (None without galleries)."""
+    rows = session.execute(
+        select(LocalFeatureSet.id, LocalFeatureSet.data, GalleryItem.mirror_features)
+        .join(GalleryItem, GalleryItem.id == LocalFeatureSet.gallery_item_id)
+        .where(LocalFeatureSet.extractor == EXTRACTOR)
+        .execution_options(yield_per=500)
+    )
+    index = GalleryIndex(_entries(rows))
+    return index if len(index) else None
+
+
+def _entries(rows: Iterable[tuple[int, bytes, bytes | None]]) -> Iterator[GalleryEntry]:
+    for id_, data, mirror in rows:
+        yield GalleryEntry(id_, False, decode(data))
+        if mirror is not None:  # items imported before 0018 have none
+            yield GalleryEntry(id_, True, decode(mirror))
 
 
 def list_galleries(db: Database) -> list[GallerySummary]:

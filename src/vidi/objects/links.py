@@ -15,6 +15,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from vidi.fingerprints.local_features import EXTRACTOR, LocalFeatures
+from vidi.index.gallery_index import GalleryIndex
 from vidi.index.geometry import verify
 from vidi.index.objects import ObjectIndex
 from vidi.objects.features import load_features
@@ -24,6 +25,8 @@ from vidi.objects.matching import (
     LINK_POINTS,
     MIN_INLIERS,
     VerifiedHit,
+    gallery_hits,
+    merged_hits,
     verified_hits,
 )
 from vidi.store.inserts import insert_ignoring_conflicts
@@ -45,12 +48,15 @@ def link_picture(
     known: dict[int, LocalFeatures] | None = None,
     words: np.ndarray | None = None,
     threads: int = 1,
+    gallery: GalleryIndex | None = None,
 ) -> tuple[int, int]:
     """Store the picture's scene links and gallery clues; returns how many of each.
 
     ``known``: feature sets already read; ``words``: the picture's visual words, when
     already assigned; ``threads``: the candidates are verified on that many threads
-    (:func:`~vidi.objects.matching.verified_hits`)."""
+    (:func:`~vidi.objects.matching.verified_hits`); ``gallery``: every gallery item's
+    descriptors, asked of the picture's points besides the object index (a small item
+    rarely ranks among a large case's link candidates)."""
     hits = verified_hits(
         session,
         index,
@@ -63,6 +69,8 @@ def link_picture(
         words=[words, None],
         threads=threads,
     )
+    if gallery is not None:
+        hits = merged_hits(hits, gallery_hits(gallery, sides[0], threads=threads))
     owners = _owners(session, [h.id for h in hits])
     scene = [(h, owners[h.id][0]) for h in hits if h.id in owners and owners[h.id][0]]
     rows = []

@@ -15,6 +15,7 @@ import numpy as np
 from sqlalchemy.orm import Session
 
 from vidi.fingerprints.local_features import LocalFeatures
+from vidi.index.gallery_index import GalleryIndex
 from vidi.index.geometry import Verified, verify_many
 from vidi.index.objects import ObjectIndex
 from vidi.objects.features import load_features
@@ -32,6 +33,12 @@ LINK_MIN_SCORE = 0.0
 "Object search, round 3: the stage's cost")."""
 MIN_INLIERS = 12
 """A verified hit: no unrelated pair of 10,000 generated pictures reached it (bench)."""
+GALLERY_CANDIDATES = 3
+"""Gallery entries (items and their mirror images) verified for a new picture, ranked by
+their descriptors' votes (:class:`~vidi.index.gallery_index.GalleryIndex`)."""
+GALLERY_MIN_VOTES = 5
+"""Votes under which an item is not verified: a verified hit needs 12 matches that agree,
+and fewer than 4 points voting for it left none reaching 12 (bench/gallery_rank.py)."""
 
 
 @dataclass(frozen=True)
@@ -115,17 +122,44 @@ def verified_hits(
     )
 
 
+def gallery_hits(
+    gallery: GalleryIndex, picture: LocalFeatures, min_inliers: int = MIN_INLIERS, threads: int = 1
+) -> list[VerifiedHit]:
+    """Verified hits among a gallery's items (and their mirror images) for a picture: the
+    :data:`GALLERY_CANDIDATES` with most votes from its points, verified with all points
+    of both (an item's few points in a picture are rarely among its strongest)."""
+    ranked = gallery.rank(picture.descriptors, GALLERY_CANDIDATES, GALLERY_MIN_VOTES)
+    results = verify_many([(picture, r.entry.features) for r in ranked], min_inliers, threads)
+    return best_hits(
+        (
+            (r.entry.id, float(r.votes), r.entry.mirrored, checked)
+            for r, checked in zip(ranked, results, strict=True)
+        ),
+        min_inliers,
+    )
+
+
 def best_hits(
     verified: Iterable[tuple[int, float, bool, Verified]], min_inliers: int
 ) -> list[VerifiedHit]:
     """Each feature set's best verification (id, score, mirrored side, result) that reached
     ``min_inliers``, best first."""
+    return merged_hits(
+        [
+            VerifiedHit(id_, checked.inliers, score, checked.region, mirrored)
+            for id_, score, mirrored, checked in verified
+            if checked.inliers >= min_inliers
+        ]
+    )
+
+
+def merged_hits(*found: list[VerifiedHit]) -> list[VerifiedHit]:
+    """Several searches' hits as one list: each feature set's best, best first."""
     best: dict[int, VerifiedHit] = {}
-    for id_, score, mirrored, checked in verified:
-        if checked.inliers < min_inliers:
-            continue
-        if id_ not in best or best[id_].inliers < checked.inliers:
-            best[id_] = VerifiedHit(id_, checked.inliers, score, checked.region, mirrored)
+    for hits in found:
+        for hit in hits:
+            if hit.id not in best or best[hit.id].inliers < hit.inliers:
+                best[hit.id] = hit
     return sorted(best.values(), key=lambda h: (-h.inliers, h.id))
 
 

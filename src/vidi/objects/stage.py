@@ -38,11 +38,13 @@ from vidi.fingerprints.local_features import (
     extract_with_mirror,
     rescaled,
 )
+from vidi.index.gallery_index import GalleryIndex
 from vidi.index.objects import ObjectIndex
 from vidi.ingest.records import MIRROR_FEATURES
 from vidi.matching.groups import assign_groups
 from vidi.media.pictures import DecodedImage, decode_image
 from vidi.objects.features import open_object_index, sync_index
+from vidi.objects.gallery import gallery_index
 from vidi.objects.links import link_picture
 from vidi.progress import CountProgress
 from vidi.sources.locate import materialize
@@ -108,9 +110,12 @@ def run_feature_stage(
             later = _feature_ids(db, [sha for sha, _ in pending])
             with db.session() as session:
                 sync_index(session, index, later)
+                gallery = gallery_index(session) if pending else None
             for start in range(0, len(pending), BATCH):
                 shas = [sha for sha, _ in pending[start : start + BATCH]]
-                _run_batch(db, settings, index, shas, scratch, totals, progress, linked, later)
+                _run_batch(
+                    db, settings, index, gallery, shas, scratch, totals, progress, linked, later
+                )
                 if (start // BATCH + 1) % max(1, SAVE_EVERY // BATCH) == 0:
                     index.save()
             if len(index):
@@ -128,6 +133,7 @@ def _run_batch(
     db: Database,
     settings: Settings,
     index: ObjectIndex,
+    gallery: GalleryIndex | None,
     shas: list[str],
     scratch: Path,
     totals: dict[str, int],
@@ -163,7 +169,7 @@ def _run_batch(
             if error is None:
                 id_, found = stored[sha256]
                 sides = [found, flipped[sha256]]
-                if _link(session, index, sha256, id_, sides, known, later, totals):
+                if _link(session, index, gallery, sha256, id_, sides, known, later, totals):
                     linked.append(sha256)
                 later.discard(id_)
             _mark_done(session, sha256, error)
@@ -179,6 +185,7 @@ def _run_batch(
 def _link(
     session: Session,
     index: ObjectIndex,
+    gallery: GalleryIndex | None,
     sha256: str,
     id_: int,
     sides: list[LocalFeatures],
@@ -192,7 +199,7 @@ def _link(
     assert index.vocabulary is not None
     words = index.vocabulary.words(sides[0].descriptors)  # to index it and to ask with
     index.add(id_, words)  # (nothing when already there)
-    links, clues = link_picture(session, index, sha256, id_, sides, known, words, THREADS)
+    links, clues = link_picture(session, index, sha256, id_, sides, known, words, THREADS, gallery)
     totals["scene_links"] += links
     totals["object_clues"] += clues
     totals["points"] += len(sides[0])

@@ -529,6 +529,9 @@ class GalleryItem(Base):
     country: Mapped[str | None] = mapped_column(String(2))
     note: Mapped[str | None] = mapped_column(Text)
     thumbnail: Mapped[str | None] = mapped_column(String(200))
+    mirror_features: Mapped[bytes | None] = mapped_column(LargeBinary)
+    """The item's mirror image's local features (its own are a ``local_features`` row):
+    a picture showing the item mirrored is found by these (0018)."""
 
 
 class LocalFeatureSet(Base):
