@@ -1,23 +1,25 @@
-"""Gallery items found by the feature stage in a large generated collection: before and now.
+"""Gallery items found by the feature stage in a large generated collection.
 
-``--objects`` generated objects (``textured_object(i)``) are imported as gallery items;
-each is asked with the picture from ``bench/objects.py`` that shows it (filling ~4 % of
-it), and with that picture mirrored.
+``--objects`` generated objects (``textured_object(i)``) are imported as gallery items,
+each also as its mirror image (``--extra-items`` adds unrelated ones). Each is asked
+with the picture from ``bench/objects.py`` that shows it (filling ~4 % of it), and with
+that picture mirrored, as the stage asks (:func:`vidi.objects.matching.gallery_hits`:
+each of the picture's points votes for the entry holding its clearly nearest
+descriptor; the entries with most votes are verified). "found" counts the pictures
+whose item became a hit (mirrored for the mirrored picture); "wrong" the hits on an
+item a picture does not show, asked of the same pictures, of each original's room seen
+again with another object in it, and of ``--negatives`` distractor rooms. The cost is
+the gallery search and its verifications a picture, on one thread, against one ORB
+detection of a picture measured in the same run.
 
-Before round 7 the stage looked for gallery items only among a new picture's
-``LINK_CANDIDATES``, ranked against every indexed picture: "among the stage's link
-candidates" says how often the item was there. Now the stage also asks the gallery
-itself (:func:`vidi.objects.matching.gallery_hits`: each point votes for the item, or
-the item's mirror image, with its clearly nearest descriptor; those with most votes are
-verified): "found" counts
-the pictures whose item became a hit, "wrong" the hits on an item a picture does not
-show, asked of the same pictures, of each original's room seen again with another object
-in it, and of ``--negatives`` distractor rooms. The cost is timed per picture (both
-the stage's single thread per picture), against a plain ORB detection of the
-same pictures measured in the same run.
+``--before`` also ranks each item among everything in an object index of the
+``--cache`` pictures, as the stage's link candidates are ranked (round 6's only way to
+a gallery clue). ``--sides-cache FILE`` keeps the asked pictures' features between
+runs; ``--probes``, ``--ratio``, ``--max-distance``, ``--train-iterations``,
+``--candidates`` and ``--min-votes`` change the library's settings.
 
     .venv/bin/python bench/objects.py --objects 60 --distractors 3000 --cache FILE
-    .venv/bin/python bench/gallery_rank.py --objects 60 --distractors 3000 --cache FILE
+    .venv/bin/python bench/gallery_rank.py --cache FILE [--extra-items 940] [--before]
 """
 
 from __future__ import annotations
@@ -114,8 +116,7 @@ def main() -> None:
         f"now ({len(items)} items and their mirror images, {len(gallery._owner):,} "
         f"descriptors, index built in "
         f"{build_s * 1000:.0f} ms; {args.probes} probes, ratio {args.ratio}, within "
-        f"{args.max_distance} bits, {args.candidates} candidates a side with {floor} votes "
-        f"or more):\n"
+        f"{args.max_distance} bits, {args.candidates} candidates with {floor} votes or more):\n"
         f"  found {found} of {n} pictures, {found_mirrored} of {n} mirrored\n"
         f"  wrong hits: {len(wrong)} in {2 * len(asked):,} pictures asked "
         f"(most inliers {max((w[2] for w in wrong), default=0)})\n"
