@@ -6,9 +6,13 @@ on average, never among the feature stage's 8 candidates (bench/gallery_rank.py)
 gallery is small next to a case, so its descriptors themselves can be searched: each of
 the picture's points votes for the item holding its nearest descriptor when that one
 clearly beats the second nearest (Lowe's ratio test), and the items with most votes
-are the ones worth a geometric verification. FAISS's binary inverted file keeps the
-search approximate and cheap: at 60 items it put the right item among the first 4 for
-57-59 of 60 pictures, in 4-6 ms a picture (docs/performance.md, "Object search, round 7").
+are the ones worth a geometric verification. Each item is held twice, as itself and
+as its mirror image, so a picture's own 2,000 points find an item shown either way (the
+picture's mirror side has only its strongest 700). The index keeps every item's
+features in memory for the verification: with FAISS's copy of the descriptors, ~47 KB
+an entry of ~660 points, ~95 MB for 1,000 items and their mirror images. FAISS's
+binary inverted file keeps the search approximate and cheap: with its few verifications
+~10 ms a picture for 60 items, ~32 ms for 1,000 (docs/performance.md, "Object search, round 7").
 """
 
 from __future__ import annotations
