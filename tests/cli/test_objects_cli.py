@@ -69,6 +69,37 @@ def test_gallery_import_and_list(tmp_path: Path) -> None:
     assert [g["name"] for g in json.loads(listed.stdout)] == ["logos"]
 
 
+def test_gallery_check_finds_an_item_in_pictures_linked_before_the_gallery(
+    tmp_path: Path,
+) -> None:
+    home, folder, gallery = tmp_path / "home", tmp_path / "case", tmp_path / "bags"
+    folder.mkdir()
+    gallery.mkdir()
+    bag = textured_object(64, 400, 320)
+    rng = np.random.default_rng(6)
+    (folder / "kitchen.jpg").write_bytes(jpeg(paste(room(64), bag, rng, scale=0.6)[0]))
+    (folder / "hall.jpg").write_bytes(jpeg(room(65)))
+    assert _vidi(home, "case", "create", "op-bag").exit_code == 0
+    assert _vidi(home, "ingest", str(folder), "--case", "op-bag", "--json").exit_code == 0
+    none = _vidi(home, "gallery", "check", "--case", "op-bag")
+    assert none.exit_code != 0 and "no gallery is imported" in none.output
+    assert "Traceback" not in none.output
+    Image.fromarray(bag).save(gallery / "bag.png")
+    (gallery / "gallery.csv").write_text("file,label,country,note\nbag.png,Shop bag,PT,\n")
+    assert _vidi(home, "gallery", "import", str(gallery), "--name", "bags").exit_code == 0
+    checked = _vidi(home, "gallery", "check", "--case", "op-bag", "--json")
+    assert checked.exit_code == 0, checked.output
+    assert json.loads(checked.stdout) == {"pictures": 2, "object_clues": 1}
+    again = _vidi(home, "gallery", "check", "--case", "op-bag")
+    assert "2 pictures asked, 0 new matches" in again.output
+    kitchen = hashlib.sha256((folder / "kitchen.jpg").read_bytes()).hexdigest()
+    clues = _vidi(home, "clues", "--media", kitchen, "--json")
+    assert clues.exit_code == 0, clues.output
+    stored = json.loads(clues.stdout)["clues"]
+    assert [c["value"] for c in stored if c["kind"] == "object_match"] == ["Shop bag"]
+    assert json.loads(clues.stdout)["estimate"]["ranked"][0]["country"] == "PT"
+
+
 def test_ingest_skips_the_feature_stage_when_switched_off(tmp_path: Path) -> None:
     home, folder, more = tmp_path / "home", tmp_path / "case", tmp_path / "more"
     folder.mkdir()

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from vidi.cases import create_case
 from vidi.config import Settings
 from vidi.demo.objects import crop_area, jpeg, paste, room, rotate, textured_object
+from vidi.errors import VidiError
 from vidi.estimates import estimate_media
 from vidi.fingerprints.local_features import decode
 from vidi.index.vocabulary import TREE_FROM, Vocabulary
@@ -21,6 +22,7 @@ from vidi.objects import search as search_module
 from vidi.objects import stage as stage_module
 from vidi.objects.features import open_object_index, sync_index
 from vidi.objects.gallery import import_gallery, list_galleries
+from vidi.objects.gallery_check import GalleryCheck, check_galleries
 from vidi.objects.search import find_object
 from vidi.objects.stage import run_feature_stage
 from vidi.store.db import Database
@@ -328,6 +330,37 @@ def test_a_gallery_item_is_found_even_where_the_index_ranks_it_too_low(
         _sha(db, folder, "kitchen.jpg"): ("Corner-shop bag", False),
         _sha(db, folder, "kitchen-mirrored.jpg"): ("Corner-shop bag", True),
     }
+
+
+def test_a_gallery_imported_after_the_pictures_is_checked_against_them_once(
+    store, tmp_path
+) -> None:
+    """Pictures linked before a gallery existed are asked of it by ``check_galleries``;
+    asked again, nothing is added twice."""
+    db, settings = store
+    rng = np.random.default_rng(8)
+    bag = textured_object(520, 400, 320)
+    folder = tmp_path / "case"
+    _write(folder, "kitchen.jpg", paste(room(44), bag, rng, scale=0.6, angle=-8)[0])
+    _write(folder, "hall.jpg", room(45))
+    _ingest(db, settings, folder)
+    assert run_feature_stage(db, settings, _case_id(db)).object_clues == 0
+    with pytest.raises(VidiError, match="no gallery is imported"):
+        check_galleries(db, _case_id(db))
+    gallery = tmp_path / "bags"
+    Image.fromarray(bag).save(gallery.mkdir() or gallery / "bag.png")
+    (gallery / "gallery.csv").write_text("file,label,country,note\nbag.png,Shop bag,PT,\n")
+    import_gallery(db, settings, gallery, "shops")
+    assert check_galleries(db, _case_id(db)) == GalleryCheck(pictures=2, object_clues=1)
+    assert check_galleries(db, _case_id(db)) == GalleryCheck(pictures=2, object_clues=0)
+    with db.session() as session:
+        clues = session.scalars(select(Clue).where(Clue.kind == "object_match")).all()
+        assert [(c.media_sha256, c.value) for c in clues] == [
+            (_sha(db, folder, "kitchen.jpg"), "Shop bag")
+        ]
+        ranked = estimate_media(session, clues[0].media_sha256).ranked
+    portugal = next(score for score in ranked if score.country == "PT")
+    assert any("Shop bag" in reason.label for reason in portugal.reasons)
 
 
 def test_a_replaced_gallery_leaves_nothing_of_its_old_items_in_the_index(store, tmp_path) -> None:

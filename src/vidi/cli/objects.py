@@ -1,4 +1,4 @@
-"""``vidi features``, ``vidi find``, ``vidi gallery import|list``: the object search."""
+"""``vidi features``, ``vidi find``, ``vidi gallery import|check|list``: the object search."""
 
 from __future__ import annotations
 
@@ -84,6 +84,25 @@ def gallery_import(
     console.print(f"gallery {result.name}: {result.items} items")
     for line in result.skipped:
         console.print(f"  skipped {line}")
+
+
+@gallery_app.command("check")
+def gallery_check(
+    ctx: typer.Context,
+    case: str = typer.Option(..., "--case"),
+    quiet: bool = typer.Option(False, "--quiet", "-q"),
+    as_json: bool = typer.Option(False, "--json"),
+) -> None:
+    """Ask the case's pictures of the galleries (for a gallery imported after them)."""
+    from vidi.cli.progress import CountProgress  # Rich's progress bar only where it is shown
+
+    with friendly_errors():
+        progress = None if quiet or as_json else CountProgress("galleries")
+        result = workbench(ctx).check_galleries(case, progress=progress)
+    if as_json:
+        print_json(result)
+        return
+    console.print(f"galleries: {result.pictures} pictures asked, {result.object_clues} new matches")
 
 
 @gallery_app.command("list")

@@ -90,7 +90,17 @@ def link_picture(
             )
     insert_ignoring_conflicts(session, Match, rows)
     items = [(h, owners[h.id][1]) for h in hits if h.id in owners and owners[h.id][1]]
-    return len(rows) // 2, _gallery_clues(session, sha256, items, sides)
+    return len(rows) // 2, _gallery_clues(session, sha256, items, sides[0], replace=True)
+
+
+def add_gallery_clues(
+    session: Session, sha256: str, hits: list[VerifiedHit], features: LocalFeatures
+) -> int:
+    """Clues for the gallery items among ``hits`` that the picture has no clue of yet (a
+    gallery checked again: :mod:`vidi.objects.gallery_check`); returns how many."""
+    owners = _owners(session, [h.id for h in hits])
+    items = [(h, owners[h.id][1]) for h in hits if h.id in owners and owners[h.id][1]]
+    return _gallery_clues(session, sha256, items, features, replace=False)
 
 
 def _owners(session: Session, ids: list[int]) -> dict[int, tuple[str | None, int | None]]:
@@ -106,22 +116,32 @@ def _gallery_clues(
     session: Session,
     sha256: str,
     items: list[tuple[VerifiedHit, int | None]],
-    sides: list[LocalFeatures],
+    picture: LocalFeatures,
+    replace: bool,
 ) -> int:
-    session.execute(
-        delete(Clue).where(Clue.media_sha256 == sha256, Clue.extractor == GALLERY_EXTRACTOR)
-    )
+    """Store a clue for each (hit, gallery item): in place of the picture's gallery clues
+    (``replace``), or beside them for the items it has none of."""
+    mine = select(Clue).where(Clue.media_sha256 == sha256, Clue.extractor == GALLERY_EXTRACTOR)
+    if replace:
+        session.execute(
+            delete(Clue).where(Clue.media_sha256 == sha256, Clue.extractor == GALLERY_EXTRACTOR)
+        )
+        have: set[object] = set()
+    else:
+        have = {(clue.detail or {}).get("gallery_item") for clue in session.scalars(mine)}
     count = 0
     for hit, item_id in items:
         item = session.get(GalleryItem, item_id)
-        if item is None:
+        if item is None or item.id in have:
             continue
+        have.add(item.id)
         gallery = session.get(Gallery, item.gallery_id)
-        # Where the item lies in the picture: verified the other way round.
+        # Where the item lies in the picture: verified the other way round (an item seen
+        # mirrored has no outline in the picture's own pixels worth drawing).
         item_features = load_features(session, [hit.id]).get(hit.id)
-        placed = verify(item_features, sides[int(hit.mirrored)]) if item_features else None
+        placed = verify(item_features, picture) if item_features and not hit.mirrored else None
         region = None
-        if placed is not None and placed.region is not None and not hit.mirrored:
+        if placed is not None and placed.region is not None:
             x, y, w, h = placed.region
             region = {"x": x, "y": y, "width": w, "height": h}
         session.add(

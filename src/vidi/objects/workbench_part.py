@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from vidi.config import Settings
     from vidi.objects.gallery import GalleryImport, GallerySummary
+    from vidi.objects.gallery_check import GalleryCheck
     from vidi.objects.search import FindResult
     from vidi.objects.stage import FeatureSummary
     from vidi.progress import CountProgress
@@ -55,6 +56,16 @@ class ObjectsPart:
         from vidi.objects.gallery import import_gallery
 
         return import_gallery(self.db, self.settings, folder, name)
+
+    def check_galleries(self, case: str, *, progress: CountProgress | None = None) -> GalleryCheck:
+        """Ask the case's pictures of the galleries (one imported after they were linked);
+        adds the clues still missing."""
+        from vidi.cases import get_case
+        from vidi.objects.gallery_check import check_galleries
+
+        with self.db.session() as session:
+            case_id = get_case(session, case).id
+        return check_galleries(self.db, case_id, progress)
 
     def galleries(self) -> list[GallerySummary]:
         from vidi.objects.gallery import list_galleries
