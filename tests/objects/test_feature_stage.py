@@ -363,6 +363,31 @@ def test_a_gallery_imported_after_the_pictures_is_checked_against_them_once(
     assert any("Shop bag" in reason.label for reason in portugal.reasons)
 
 
+def test_galleries_hold_a_bounded_number_of_items_in_all(store, tmp_path, monkeypatch) -> None:
+    """The stage holds every item in memory, so an import past the bound is refused in
+    one line and changes nothing; replacing a gallery counts only the other galleries."""
+    from vidi.objects import gallery as gallery_module
+
+    monkeypatch.setattr(gallery_module, "MAX_ITEMS", 3)
+    db, settings = store
+
+    def folder(name: str, count: int) -> Path:
+        path = tmp_path / name
+        path.mkdir()
+        lines = ["file,label,country,note"]
+        for n in range(count):
+            Image.fromarray(textured_object(530 + n, 200, 160)).save(path / f"{n}.png")
+            lines.append(f"{n}.png,Item {n},PT,")
+        (path / "gallery.csv").write_text("\n".join(lines) + "\n")
+        return path
+
+    assert import_gallery(db, settings, folder("bags", 2), "bags").items == 2
+    with pytest.raises(VidiError, match="at most 3 items in all: 2 are imported"):
+        import_gallery(db, settings, folder("logos", 2), "logos")
+    assert [(g.name, g.items) for g in list_galleries(db)] == [("bags", 2)]
+    assert import_gallery(db, settings, folder("bags-again", 3), "bags").items == 3
+
+
 def test_a_replaced_gallery_leaves_nothing_of_its_old_items_in_the_index(store, tmp_path) -> None:
     """Imported again under its name, a gallery's new items are indexed by their own words
     under ids never given before, and the old items are never candidates."""

@@ -34,6 +34,11 @@ from vidi.store.models import Gallery, GalleryItem, LocalFeatureSet
 
 CSV_NAME = "gallery.csv"
 COLUMNS = ("file", "label", "country", "note")
+MAX_ITEMS = 10_000
+"""Gallery items in all galleries together. The feature stage holds every item and its
+mirror image in memory (:class:`~vidi.index.gallery_index.GalleryIndex`, ~95 KB an item:
+~1 GB at this many) and asks each new picture of them (~32 ms a picture at 1,000 items,
+growing with the square root of the count)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +66,16 @@ def import_gallery(db: Database, settings: Settings, folder: Path, name: str) ->
     blobs = BlobStore(settings.blob_dir)
     skipped: list[str] = []
     with db.session() as session:
+        others = session.scalar(
+            select(func.count(GalleryItem.id))
+            .join(Gallery, Gallery.id == GalleryItem.gallery_id)
+            .where(Gallery.name != name)
+        )
+        if (others or 0) + len(rows) > MAX_ITEMS:
+            raise VidiError(
+                f"galleries hold at most {MAX_ITEMS:,} items in all: {others or 0:,} are "
+                f"imported in other galleries and {folder / CSV_NAME} lists {len(rows):,}"
+            )
         session.execute(delete(Gallery).where(Gallery.name == name))
         session.flush()
         gallery = Gallery(name=name, folder=str(folder.resolve()), item_count=0)
