@@ -50,3 +50,15 @@ def test_an_empty_gallery_ranks_nothing_and_bad_descriptors_are_refused() -> Non
     narrow = LocalFeatures(np.zeros((50, 2), np.float32), np.zeros((50, 16), np.uint8), 9, 9)
     with pytest.raises(ValueError, match="32 bytes"):
         GalleryIndex([GalleryEntry(1, False, narrow)])
+
+
+def test_a_gallery_of_a_few_points_is_searched_whole_without_a_warning(capfd) -> None:
+    """FAISS warns on stderr when it trains lists on too few points: a gallery too small
+    for lists is searched whole, so ingest prints nothing of it."""
+    rng = np.random.default_rng(3)
+    descriptors = rng.integers(0, 256, (20, 32), dtype=np.uint8)
+    item = LocalFeatures(np.zeros((20, 2), np.float32), descriptors, 100, 100)
+    small = GalleryIndex([GalleryEntry(7, False, item)])
+    ranked = small.rank(descriptors[:10], 1, 1)
+    assert (ranked[0].entry.id, ranked[0].votes) == (7, 10)
+    assert "WARNING" not in capfd.readouterr().err

@@ -65,7 +65,7 @@ class GalleryIndex:
         self.entries = [e for e in entries if len(e.features)]
         parts = [np.ascontiguousarray(e.features.descriptors, np.uint8) for e in self.entries]
         self._owner = np.repeat(np.arange(len(parts)), [len(p) for p in parts])
-        self._index: faiss.IndexBinaryIVF | None = None
+        self._index: faiss.IndexBinary | None = None
         self._quantizer: faiss.IndexBinaryFlat | None = None
         if not parts:
             return
@@ -73,14 +73,19 @@ class GalleryIndex:
         if everything.shape[1] != DESCRIPTOR_BYTES:
             raise ValueError(f"descriptors are {DESCRIPTOR_BYTES} bytes")
         # Lists of about sqrt(n) descriptors each balance the centroids against the lists.
-        lists = max(1, min(len(everything) // TRAIN_PER_LIST, int(np.sqrt(len(everything)))))
+        lists = min(len(everything) // TRAIN_PER_LIST, int(np.sqrt(len(everything))))
+        if lists < 2:  # a handful of descriptors: searched whole (no k-means to train)
+            flat = faiss.IndexBinaryFlat(DESCRIPTOR_BYTES * 8)
+            flat.add(everything)
+            self._index = flat
+            return
         quantizer = faiss.IndexBinaryFlat(DESCRIPTOR_BYTES * 8)
         index = faiss.IndexBinaryIVF(quantizer, DESCRIPTOR_BYTES * 8, lists)
         index.cp.niter = TRAIN_ITERATIONS
         index.cp.max_points_per_centroid = TRAIN_PER_LIST_MAX
         index.train(everything)
         index.add(everything)
-        index.nprobe = min(PROBES, lists)
+        index.nprobe = PROBES
         self._index = index
         self._quantizer = quantizer  # the index refers to it without owning it
 
