@@ -121,14 +121,14 @@ def _gallery_clues(
 ) -> int:
     """Store a clue for each (hit, gallery item): in place of the picture's gallery clues
     (``replace``), or beside them for the items it has none of."""
-    mine = select(Clue).where(Clue.media_sha256 == sha256, Clue.extractor == GALLERY_EXTRACTOR)
+    mine = (Clue.media_sha256 == sha256, Clue.extractor == GALLERY_EXTRACTOR)
+    have: set[object] = set()
     if replace:
-        session.execute(
-            delete(Clue).where(Clue.media_sha256 == sha256, Clue.extractor == GALLERY_EXTRACTOR)
-        )
-        have: set[object] = set()
+        session.execute(delete(Clue).where(*mine))
     else:
-        have = {(clue.detail or {}).get("gallery_item") for clue in session.scalars(mine)}
+        have = {
+            (c.detail or {}).get("gallery_item") for c in session.scalars(select(Clue).where(*mine))
+        }
     count = 0
     for hit, item_id in items:
         item = session.get(GalleryItem, item_id)
