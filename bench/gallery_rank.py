@@ -14,7 +14,9 @@ detection of a picture measured in the same run.
 
 ``--before`` also ranks each item among everything in an object index of the
 ``--cache`` pictures, as the stage's link candidates are ranked (round 6's only way to
-a gallery clue). ``--sides-cache FILE`` keeps the asked pictures' features between
+a gallery clue); ``--find`` also asks a box around each object of the gallery's items,
+as ``vidi find --scope gallery:NAME`` does for a gallery of more than 100 items.
+``--sides-cache FILE`` keeps the asked pictures' features between
 runs; ``--probes``, ``--ratio``, ``--max-distance``, ``--train-iterations``,
 ``--candidates`` and ``--min-votes`` change the library's settings.
 
@@ -39,13 +41,15 @@ from vidi.fingerprints.local_features import (
     LocalFeatures,
     extract_features,
     extract_with_mirror,
+    query_features,
 )
 from vidi.index import gallery_index
 from vidi.index.gallery_index import GalleryEntry, GalleryIndex
+from vidi.index.geometry import verify_many
 from vidi.index.objects import ObjectIndex
 from vidi.index.vocabulary import train_vocabulary
-from vidi.objects import matching
-from vidi.objects.matching import LINK_CANDIDATES, gallery_hits
+from vidi.objects import matching, search
+from vidi.objects.matching import LINK_CANDIDATES, best_hits, gallery_hits
 
 
 def main() -> None:
@@ -61,6 +65,7 @@ def main() -> None:
     parser.add_argument("--train-iterations", type=int, default=gallery_index.TRAIN_ITERATIONS)
     parser.add_argument("--max-distance", type=int, default=gallery_index.MAX_DISTANCE)
     parser.add_argument("--before", action="store_true", help="also rank among everything")
+    parser.add_argument("--find", action="store_true", help="also ask boxes of the gallery")
     parser.add_argument("--sides-cache", help="keep the asked pictures' features here")
     parser.add_argument("--candidates", type=int, default=matching.GALLERY_CANDIDATES)
     parser.add_argument("--min-votes", type=int, default=matching.GALLERY_MIN_VOTES)
@@ -89,8 +94,8 @@ def main() -> None:
     )
     build_s = time.perf_counter() - started
 
-    if args.before:
-        print(f"before: {_before(features, items, n)}")
+    if args.before or args.find:
+        print(f"before: {_before(features, items, n, args.seed, args.find)}")
     asked = _asked(args.seed, n, args.negatives, args.sides_cache)
 
     found = found_mirrored = 0
@@ -132,36 +137,74 @@ def main() -> None:
         print("   wrong:", w)
 
 
-def _before(features: list[LocalFeatures], items: list[LocalFeatures], n: int) -> str:
+def _before(
+    features: list[LocalFeatures], items: list[LocalFeatures], n: int, seed: int, find: bool
+) -> str:
+    """Each item ranked among everything as the stage ranks link candidates; with ``find``,
+    also asked as ``vidi find --scope gallery:NAME`` asks a gallery of more than
+    ``FIND_CANDIDATES`` items: a box drawn around the object, ranked among the gallery's
+    items by the object index, the first ``FIND_CANDIDATES`` a side verified."""
     sample = np.concatenate([f.descriptors for f in features[:: max(1, len(features) // 5000)]])
     vocabulary = train_vocabulary(sample)
     index = ObjectIndex.in_memory(vocabulary)
     for i, f in enumerate(features):
         index.add(i, vocabulary.words(f.descriptors))
     first = len(features)
-    for i, f in enumerate(items[:n]):
+    for i, f in enumerate(items):
         index.add(first + i, vocabulary.words(f.descriptors))
     index._merge()
     ranks = []
     for i in range(n):
         ranked = [c.id for c in index.search(vocabulary.words(features[i].descriptors), 1000)]
         ranks.append(ranked.index(first + i) if first + i in ranked else 1000)
-    return (
+    said = (
         f"{first:,} pictures indexed with the items; the item among the stage's "
         f"{LINK_CANDIDATES} link candidates for {sum(r < LINK_CANDIDATES for r in ranks)} of "
         f"{n} (median rank {int(np.median(ranks))})"
     )
+    if not find:
+        return said
+    allowed = np.arange(first, first + len(items))
+    originals, boxes, _ = _pictures(seed, n)
+    found, started = 0, time.perf_counter()
+    for i, (picture, box) in enumerate(zip(originals, boxes, strict=True)):
+        queries = [query_features(picture, box), query_features(picture, box, mirror=True)]
+        checks = []
+        for side, query in enumerate(queries):
+            words = vocabulary.words(query.search_descriptors(), search.FIND_NEAREST_WORDS)
+            for c in index.search(words, search.FIND_CANDIDATES, allowed, search.FIND_SCORING):
+                checks.append((side, c.id))
+        results = verify_many(
+            [(queries[side], items[id_ - first]) for side, id_ in checks],
+            search.FIND_MIN_INLIERS,
+            search.FIND_THREADS,
+        )
+        hits = best_hits(
+            ((id_, 0.0, side == 1, r) for (side, id_), r in zip(checks, results, strict=True)),
+            search.FIND_MIN_INLIERS,
+        )
+        found += bool(hits) and hits[0].id == first + i
+    seconds = (time.perf_counter() - started) / n
+    return (
+        f"{said}\n  a box around the object asked of the {len(items)} items (vidi find "
+        f"--scope gallery:NAME): the item first for {found} of {n}, {seconds:.2f} s a query"
+    )
 
 
-def _pictures(seed: int, n: int) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """bench/objects.py's originals and their rooms seen again (its random draws, in order)."""
+def _pictures(
+    seed: int, n: int
+) -> tuple[list[np.ndarray], list[tuple[int, int, int, int]], list[np.ndarray]]:
+    """bench/objects.py's originals, the boxes of their objects, and their rooms seen
+    again (its random draws, in order)."""
     rng = np.random.default_rng(seed)
-    originals = [recompress(paste(room(i), textured_object(i), rng, 0.6)[0], 85) for i in range(n)]
+    pasted = [paste(room(i), textured_object(i), rng, 0.6) for i in range(n)]
+    originals = [recompress(picture, 85) for picture, _ in pasted]
+    boxes = [box for _, box in pasted]
     again = []
     for i in range(n):
         other, _ = paste(room(i), textured_object(900_000 + i), rng, 0.5)
         again.append(recompress(crop_area(rotate(other, 8), 0.7, rng), 85))
-    return originals, again
+    return originals, boxes, again
 
 
 Asked = list[tuple[str, int, list[LocalFeatures], list[LocalFeatures]]]
@@ -176,7 +219,7 @@ def _asked(seed: int, n: int, negatives: int, cache: str | None) -> Asked:
             kept_key, asked = pickle.load(f)
         if kept_key == key:
             return asked  # type: ignore[no-any-return]
-    originals, seen_again = _pictures(seed, n)
+    originals, _, seen_again = _pictures(seed, n)
     distractors = [recompress(quick_room(100_000 + 2 * n + j), 85) for j in range(negatives)]
     asked = [
         (name, i, list(extract_with_mirror(p)), _mirrored(p))
@@ -195,7 +238,7 @@ def _asked(seed: int, n: int, negatives: int, cache: str | None) -> Asked:
 
 def _detect_seconds(seed: int, n: int) -> float:
     """One ORB detection of a picture, on average (the cost's unit, measured in this run)."""
-    pictures, _ = _pictures(seed, n)
+    pictures, _, _ = _pictures(seed, n)
     started = time.perf_counter()
     for picture in pictures:
         cv2.ORB_create(MAX_POINTS).detect(cv2.cvtColor(picture, cv2.COLOR_RGB2GRAY), None)
