@@ -18,7 +18,8 @@ a gallery clue); ``--find`` also asks a box around each object of the gallery's 
 as ``vidi find --scope gallery:NAME`` does for a gallery of more than 100 items.
 ``--sides-cache FILE`` keeps the asked pictures' features between
 runs; ``--probes``, ``--ratio``, ``--max-distance``, ``--train-iterations``,
-``--candidates`` and ``--min-votes`` change the library's settings.
+``--candidates`` and ``--min-votes`` change the library's settings, and
+``--picture-points N`` asks with only a picture's first (strongest) N points.
 
     .venv/bin/python bench/objects.py --objects 60 --distractors 3000 --cache FILE
     .venv/bin/python bench/gallery_rank.py --cache FILE [--extra-items 940] [--before]
@@ -69,6 +70,7 @@ def main() -> None:
     parser.add_argument("--sides-cache", help="keep the asked pictures' features here")
     parser.add_argument("--candidates", type=int, default=matching.GALLERY_CANDIDATES)
     parser.add_argument("--min-votes", type=int, default=matching.GALLERY_MIN_VOTES)
+    parser.add_argument("--picture-points", type=int, default=0, help="ask only the first N")
     args = parser.parse_args()
     gallery_index.PROBES = args.probes  # read by the library when it runs
     gallery_index.RATIO = args.ratio
@@ -106,9 +108,9 @@ def main() -> None:
     for name, i, sides, mirrored_sides in asked:
         right = i if name == "originals" else -1
         started = time.perf_counter()
-        hits = gallery_hits(gallery, sides[0])
+        hits = gallery_hits(gallery, _first(sides[0], args.picture_points))
         seconds.append(time.perf_counter() - started)
-        mirrored = gallery_hits(gallery, mirrored_sides[0])
+        mirrored = gallery_hits(gallery, _first(mirrored_sides[0], args.picture_points))
         for r in gallery.rank(sides[0].descriptors, len(gallery), 0):
             right_one = r.entry.id == right and not r.entry.mirrored
             (true_votes if right_one else wrong_votes).append(r.votes)
@@ -243,6 +245,10 @@ def _detect_seconds(seed: int, n: int) -> float:
     for picture in pictures:
         cv2.ORB_create(MAX_POINTS).detect(cv2.cvtColor(picture, cv2.COLOR_RGB2GRAY), None)
     return (time.perf_counter() - started) / n
+
+
+def _first(features: LocalFeatures, points: int) -> LocalFeatures:
+    return features.head(points) if points else features
 
 
 def _mirrored(picture: np.ndarray) -> list[LocalFeatures]:
