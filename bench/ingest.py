@@ -12,7 +12,7 @@
 
 Prints images per second per core for each and the ratios (c)/(b) and (c)/(a).
 Usage: python bench/ingest.py [--images 400] [--out bench/out/ingest]
-       [--features-only [--workers N]]
+       [--features-only [--workers N] [--gallery N]]
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from PIL import Image
 from vidi.cases import create_case
 from vidi.config import load_settings
 from vidi.demo import draw_scene
+from vidi.demo.objects import textured_object
 from vidi.fingerprints.local_features import (
     DECODE_SIDE,
     MAX_POINTS,
@@ -45,6 +46,7 @@ from vidi.fingerprints.local_features import (
 from vidi.ingest.pipeline import ingest
 from vidi.objects import features as object_features
 from vidi.objects import stage
+from vidi.objects.gallery import import_gallery
 from vidi.objects.stage import run_feature_stage
 from vidi.store.db import Database
 
@@ -71,6 +73,19 @@ def make_images(folder: Path, count: int) -> list[Path]:
         path.write_bytes(out.getvalue())
         paths.append(path)
     return paths
+
+
+def make_gallery(folder: Path, count: int) -> Path:
+    """A gallery folder of ``count`` generated items (printed boxes and bags) and its CSV."""
+    folder.mkdir(parents=True, exist_ok=True)
+    lines = ["file,label,country,note"]
+    for n in range(count):
+        name = f"item{n}.png"
+        if not (folder / name).exists():
+            Image.fromarray(textured_object(700_000 + n)).save(folder / name)
+        lines.append(f"{name},Item {n},PT,")
+    (folder / "gallery.csv").write_text("\n".join(lines) + "\n")
+    return folder
 
 
 def read_and_digest(path: Path) -> bytes:
@@ -118,11 +133,16 @@ _train_vocabulary = object_features.train_vocabulary
 object_features.train_vocabulary = _timed_training
 
 
-def vidi_ingest(paths: list[Path], workers: int, features: str = "off") -> None:
-    """``features``: "off" (ingest as before the feature stage), "extract" (ingest that also
-    extracts local features from its one decode), "stage" (that, then the feature stage:
-    vocabulary, index, same-scene links, as ``vidi ingest`` runs it), "stage-1" (the stage
-    verifying its links on one thread instead of :data:`vidi.objects.stage.THREADS`)."""
+def vidi_ingest(
+    paths: list[Path], workers: int, features: str = "off", gallery: Path | None = None
+) -> float:
+    """Seconds ``vidi ingest`` took. ``features``: "off" (ingest as before the feature
+    stage), "extract" (ingest that also extracts local features from its one decode),
+    "stage" (that, then the feature stage: vocabulary, index, same-scene links, as ``vidi
+    ingest`` runs it), "stage-1" (the stage verifying its links on one thread instead of
+    :data:`vidi.objects.stage.THREADS`), "gallery" ("stage" with ``gallery`` imported
+    first, untimed: each picture is also asked of its items)."""
+    start = time.perf_counter()
     home = Path(tempfile.mkdtemp(prefix="vidi-bench-"))
     try:
         settings = load_settings(home, env={}).with_changes(
@@ -131,8 +151,12 @@ def vidi_ingest(paths: list[Path], workers: int, features: str = "off") -> None:
         db = Database(settings.database_url)
         with db.session() as session:
             case_id = create_case(session, "bench").id
+        if features == "gallery" and gallery is not None:
+            importing = time.perf_counter()
+            import_gallery(db, settings, gallery, "bench")
+            start += time.perf_counter() - importing  # not counted
         ingest(db, settings, "bench", [paths[0].parent])
-        if features.startswith("stage"):
+        if features.startswith("stage") or features == "gallery":
             threads = stage.THREADS
             stage.THREADS = 1 if features == "stage-1" else threads
             try:
@@ -142,6 +166,7 @@ def vidi_ingest(paths: list[Path], workers: int, features: str = "off") -> None:
         db.close()
     finally:
         shutil.rmtree(home, ignore_errors=True)
+    return time.perf_counter() - start
 
 
 def timed(label: str, fn, repeats: int) -> float:  # type: ignore[no-untyped-def]
@@ -155,19 +180,19 @@ def timed(label: str, fn, repeats: int) -> float:  # type: ignore[no-untyped-def
     return median
 
 
-def features_cost(paths: list[Path], repeats: int, workers: int) -> None:
+def features_cost(paths: list[Path], repeats: int, workers: int, gallery: Path | None) -> None:
     """(c), (d), (e) only, interleaved run by run so a changing load hits all alike; (e)
-    with the stage verifying on one thread and on :data:`vidi.objects.stage.THREADS`."""
+    with the stage verifying on one thread and on :data:`vidi.objects.stage.THREADS`, and
+    with a gallery of generated items (``gallery``: none of them in these photos)."""
     n = len(paths)
     modes = ["off", "extract", "stage-1"] + (["stage"] if stage.THREADS > 1 else [])
+    modes += ["gallery"] if gallery is not None else []
     runs: dict[str, list[float]] = {mode: [] for mode in modes}
     training: list[float] = []
     for _ in range(repeats):
         for mode in modes:
             TRAINING.clear()
-            start = time.perf_counter()
-            vidi_ingest(paths, workers, mode)
-            runs[mode].append(time.perf_counter() - start)
+            runs[mode].append(vidi_ingest(paths, workers, mode, gallery))
             if mode.startswith("stage"):
                 training.append(sum(TRAINING))
     median = {mode: statistics.median(times) for mode, times in runs.items()}
@@ -184,8 +209,13 @@ def features_cost(paths: list[Path], repeats: int, workers: int) -> None:
     trained = statistics.median(training)
     for mode in modes[2:]:
         threads = 1 if mode == "stage-1" else stage.THREADS
+        galleried = (
+            f", asked of a {len(list(gallery.glob('*.png')))}-item gallery"
+            if (mode == "gallery" and gallery is not None)
+            else ""
+        )
         print(
-            f"  extraction + stage (links verified on {threads} thread(s)) add "
+            f"  extraction + stage (links verified on {threads} thread(s){galleried}) add "
             f"{(median[mode] - off) / n * 1000:.0f} ms ({median[mode] / off:.2f}x; target <= 1.5); "
             f"without the vocabulary's training {(median[mode] - trained) / off:.2f}x"
         )
@@ -236,6 +266,13 @@ def main() -> None:
         help="ingest workers for --features-only (1: the cost per core; every core: the "
         "stage's threads then use the cores ingest used)",
     )
+    parser.add_argument(
+        "--gallery",
+        type=int,
+        default=0,
+        help="with --features-only, also time the stage with a gallery of this many "
+        "generated items (none of them in the photos: the common case)",
+    )
     args = parser.parse_args()
     cores = os.cpu_count() or 1
     paths = make_images(args.out / "photos", args.images)
@@ -246,7 +283,8 @@ def main() -> None:
     )
     digest_only(paths)  # warm the page cache: every contender reads from memory
     if args.features_only:
-        features_cost(paths, args.repeats, args.workers)
+        gallery = make_gallery(args.out / "gallery", args.gallery) if args.gallery else None
+        features_cost(paths, args.repeats, args.workers, gallery)
         return
     t_digest = timed("(a) digest only, 1 process", lambda: digest_only(paths), args.repeats)
     t_least = timed(
