@@ -22,7 +22,8 @@ runs; ``--probes``, ``--ratio``, ``--max-distance``, ``--train-iterations``,
 ``--picture-points N`` asks with only a picture's first (strongest) N points.
 
     .venv/bin/python bench/objects.py --objects 60 --distractors 3000 --cache FILE
-    .venv/bin/python bench/gallery_rank.py --cache FILE [--extra-items 940] [--before]
+    .venv/bin/python bench/gallery_rank.py --cache FILE --negatives 300 --sides-cache F2 \
+        [--extra-items 940] [--before] [--find]
 """
 
 from __future__ import annotations
