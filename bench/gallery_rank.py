@@ -36,7 +36,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from objects import _read_cache, quick_room  # bench/objects.py, beside this script
+from objects import _read_cache, quick_room, word_index  # bench/objects.py, beside this
 from vidi.demo.objects import crop_area, paste, recompress, room, rotate, textured_object
 from vidi.fingerprints.local_features import (
     MAX_POINTS,
@@ -48,8 +48,6 @@ from vidi.fingerprints.local_features import (
 from vidi.index import gallery_index
 from vidi.index.gallery_index import GalleryEntry, GalleryIndex
 from vidi.index.geometry import verify_many
-from vidi.index.objects import ObjectIndex
-from vidi.index.vocabulary import train_vocabulary
 from vidi.objects import matching, search
 from vidi.objects.matching import LINK_CANDIDATES, best_hits, gallery_hits
 
@@ -147,15 +145,8 @@ def _before(
     also asked as ``vidi find --scope gallery:NAME`` asks a gallery of more than
     ``FIND_CANDIDATES`` items: a box drawn around the object, ranked among the gallery's
     items by the object index, the first ``FIND_CANDIDATES`` a side verified."""
-    sample = np.concatenate([f.descriptors for f in features[:: max(1, len(features) // 5000)]])
-    vocabulary = train_vocabulary(sample)
-    index = ObjectIndex.in_memory(vocabulary)
-    for i, f in enumerate(features):
-        index.add(i, vocabulary.words(f.descriptors))
+    vocabulary, index = word_index(features, items)
     first = len(features)
-    for i, f in enumerate(items):
-        index.add(first + i, vocabulary.words(f.descriptors))
-    index._merge()
     ranks = []
     for i in range(n):
         ranked = [c.id for c in index.search(vocabulary.words(features[i].descriptors), 1000)]

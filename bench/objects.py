@@ -48,6 +48,7 @@ import argparse
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Sequence
 
 import cv2
 import numpy as np
@@ -75,7 +76,7 @@ from vidi.index import geometry
 from vidi.index import vocabulary as vocabulary_module
 from vidi.index.geometry import verify, verify_many
 from vidi.index.objects import ObjectIndex
-from vidi.index.vocabulary import train_vocabulary
+from vidi.index.vocabulary import Vocabulary, train_vocabulary
 from vidi.objects.matching import LINK_CANDIDATES, MIN_INLIERS
 from vidi.objects.search import (
     FIND_CANDIDATES,
@@ -275,12 +276,7 @@ def main() -> None:
     pdqs = np.array(pdq_rows)
 
     started = time.perf_counter()
-    sample = np.concatenate([f.descriptors for f in features[:: max(1, len(features) // 5000)]])
-    vocabulary = train_vocabulary(sample)
-    index = ObjectIndex.in_memory(vocabulary)
-    for i, f in enumerate(features):
-        index.add(i, vocabulary.words(f.descriptors))
-    index._merge()
+    vocabulary, index = word_index(features)
     build_s = time.perf_counter() - started
 
     Query = tuple[LocalFeatures, LocalFeatures, np.ndarray, set[int], set[int]]
@@ -391,6 +387,20 @@ def main() -> None:
 
 _library_verify = geometry._verify
 _counting = threading.Lock()
+
+
+def word_index(
+    features: Sequence[LocalFeatures], more: Sequence[LocalFeatures] = ()
+) -> tuple[Vocabulary, ObjectIndex]:
+    """A vocabulary trained on a sample of ``features`` and an object index of them (ids
+    0, 1, ...), then of ``more`` (the ids after), merged: the benches' collection."""
+    sample = np.concatenate([f.descriptors for f in features[:: max(1, len(features) // 5000)]])
+    vocabulary = train_vocabulary(sample)
+    index = ObjectIndex.in_memory(vocabulary)
+    for i, f in enumerate([*features, *more]):
+        index.add(i, vocabulary.words(f.descriptors))
+    index._merge()
+    return vocabulary, index
 
 
 def _counted_verify(query: LocalFeatures, other: LocalFeatures, min_inliers: int):  # type: ignore[no-untyped-def]

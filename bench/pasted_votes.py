@@ -23,13 +23,11 @@ import time
 
 import numpy as np
 
-from objects import _read_cache  # bench/objects.py, beside this script
+from objects import _read_cache, word_index  # bench/objects.py, beside this script
 from vidi.demo.objects import in_a_new_room
 from vidi.fingerprints.local_features import MAX_POINTS, query_features
 from vidi.index.gallery_index import GalleryEntry, GalleryIndex
 from vidi.index.geometry import verify_many
-from vidi.index.objects import ObjectIndex
-from vidi.index.vocabulary import train_vocabulary
 from vidi.objects import search
 
 
@@ -49,12 +47,7 @@ def main() -> None:
         raise SystemExit(f"{args.cache} is not bench/objects.py's cache for these settings")
     features = cached[0]
     started = time.perf_counter()
-    sample = np.concatenate([f.descriptors for f in features[:: max(1, len(features) // 5000)]])
-    vocabulary = train_vocabulary(sample)
-    index = ObjectIndex.in_memory(vocabulary)
-    for i, f in enumerate(features):
-        index.add(i, vocabulary.words(f.descriptors))
-    index._merge()
+    vocabulary, index = word_index(features)
     words_s = time.perf_counter() - started
     started = time.perf_counter()
     votes = GalleryIndex(GalleryEntry(i, False, f) for i, f in enumerate(features))

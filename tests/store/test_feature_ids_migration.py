@@ -5,11 +5,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import pytest
 import sqlalchemy as sa
 from alembic import command
 
-from vidi.config import Settings
 from vidi.store.db import alembic_config, make_engine
 
 _features = sa.table(
@@ -23,17 +21,9 @@ def _add(connection: sa.Connection) -> int:
     return int(connection.execute(sa.insert(_features).returning(_features.c.id), row).scalar_one())
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_a_deleted_feature_sets_id_is_never_given_again(
-    request: pytest.FixtureRequest, settings: Settings, backend: str
-) -> None:
-    url = (
-        request.getfixturevalue("postgres_url")
-        if backend == "postgresql"
-        else (settings.database_url)
-    )
-    engine = make_engine(url)
-    config = alembic_config(url)
+def test_a_deleted_feature_sets_id_is_never_given_again(migration_url: str) -> None:
+    engine = make_engine(migration_url)
+    config = alembic_config(migration_url)
     with engine.begin() as connection:
         config.attributes["connection"] = connection
         command.upgrade(config, "0016")

@@ -6,12 +6,10 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import numpy as np
-import pytest
 import sqlalchemy as sa
 from alembic import command
 from sqlalchemy.orm import Session
 
-from vidi.config import Settings
 from vidi.demo.objects import textured_object
 from vidi.fingerprints.local_features import EXTRACTOR, encode, extract_features
 from vidi.objects.gallery import gallery_index
@@ -30,17 +28,9 @@ _features = sa.table(
 )
 
 
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_an_item_imported_before_0018_is_still_searched_unmirrored(
-    request: pytest.FixtureRequest, settings: Settings, backend: str
-) -> None:
-    url = (
-        request.getfixturevalue("postgres_url")
-        if backend == "postgresql"
-        else (settings.database_url)
-    )
-    engine = make_engine(url)
-    config = alembic_config(url)
+def test_an_item_imported_before_0018_is_still_searched_unmirrored(migration_url: str) -> None:
+    engine = make_engine(migration_url)
+    config = alembic_config(migration_url)
     features = extract_features(textured_object(540))
     now = datetime.now(UTC)
     with engine.begin() as connection:
