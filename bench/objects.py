@@ -72,8 +72,10 @@ from vidi.fingerprints.local_features import (
     query_features,
 )
 from vidi.fingerprints.pdq import pdq_hash_array
+from vidi.index import descriptors as descriptors_module
 from vidi.index import geometry
 from vidi.index import vocabulary as vocabulary_module
+from vidi.index.descriptors import DescriptorIndex, lists_for, training_size
 from vidi.index.geometry import verify, verify_many
 from vidi.index.objects import ObjectIndex
 from vidi.index.vocabulary import Vocabulary, train_vocabulary
@@ -82,9 +84,12 @@ from vidi.objects.search import (
     FIND_CANDIDATES,
     FIND_DEEPER,
     FIND_MIN_INLIERS,
+    FIND_MIN_VOTES,
     FIND_NEAREST_WORDS,
     FIND_SCORING,
     FIND_THREADS,
+    FIND_VOTED,
+    FIND_VOTED_MIN_INLIERS,
 )
 
 RANK_DEPTH = 1_000
@@ -215,6 +220,26 @@ def main() -> None:
         help="words a query descriptor is quantised to (its nearest; the library's otherwise)",
     )
     parser.add_argument(
+        "--voted",
+        type=int,
+        default=FIND_VOTED,
+        help="candidates a side verified from the descriptor index's votes (0: none; the "
+        "library's otherwise)",
+    )
+    parser.add_argument("--min-votes", type=int, default=FIND_MIN_VOTES)
+    parser.add_argument(
+        "--voted-min-inliers",
+        type=int,
+        default=FIND_VOTED_MIN_INLIERS,
+        help="inliers a drawn box's points as drawn need against a voted candidate",
+    )
+    parser.add_argument(
+        "--neighbours",
+        type=int,
+        default=descriptors_module.NEIGHBOURS,
+        help="nearest descriptors a point looks at (2: the classic ratio test)",
+    )
+    parser.add_argument(
         "--cache",
         default="",
         help="a file to keep the indexed pictures' features and PDQs in between runs "
@@ -229,9 +254,10 @@ def main() -> None:
     )
     args = parser.parse_args()
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
-    global QUERY_NEAREST, THREADS
+    global QUERY_NEAREST, THREADS, VOTED
     QUERY_NEAREST = args.nearest
     THREADS = args.threads
+    descriptors_module.NEIGHBOURS = args.neighbours
     for flag, module, name, _ in LIBRARY_SETTINGS:  # read by the library when it runs
         setattr(module, name, getattr(args, flag[2:].replace("-", "_")))
     if args.tilts:
@@ -278,8 +304,15 @@ def main() -> None:
     started = time.perf_counter()
     vocabulary, index = word_index(features)
     build_s = time.perf_counter() - started
+    started = time.perf_counter()
+    VOTED = (
+        (descriptor_index(features), args.voted, args.min_votes, args.voted_min_inliers)
+        if args.voted
+        else None
+    )
+    votes_s = time.perf_counter() - started
 
-    Query = tuple[LocalFeatures, LocalFeatures, np.ndarray, set[int], set[int]]
+    Query = tuple[LocalFeatures, LocalFeatures, np.ndarray, set[int], set[int], bool]
     queries: dict[str, list[Query]] = defaultdict(list)
 
     def ask(name: str, picture: np.ndarray, box: tuple[int, int, int, int] | None, i: int) -> None:
@@ -292,7 +325,7 @@ def main() -> None:
         )
         sides = (query_features(picture, box), query_features(picture, box, mirror=True))
         right = {i} if box is not None or name.startswith("pasted") else {i, n + i}
-        queries[name].append((*sides, part, {i}, right))
+        queries[name].append((*sides, part, {i}, right, box is not None))
 
     for i in range(n):
         original = pictures[i]
@@ -308,7 +341,8 @@ def main() -> None:
     print(
         f"indexed {total:,} pictures ({n} originals, {n} second views of their rooms, "
         f"{args.distractors} distractors, generated in {generate_s:.0f} s); vocabulary "
-        f"{len(vocabulary)} words, built in {build_s:.1f} s"
+        f"{len(vocabulary)} words, built in {build_s:.1f} s; descriptor index "
+        f"{'not asked' if VOTED is None else f'built in {votes_s:.1f} s'}"
     )
     print(
         f"ingest cost: features {extract_ms:.1f} ms and {stored_bytes:,.0f} bytes per picture; "
@@ -333,7 +367,7 @@ def main() -> None:
         found = pdq_found = hits = right = among = verifies = worst = 0
         spent = 0.0
         ranks = []
-        for side, flipped, part, wanted, acceptable in items:
+        for side, flipped, part, wanted, acceptable, boxed in items:
             started = time.perf_counter()
             seen: dict[int, int] = {}
             verified = _answer(
@@ -347,6 +381,7 @@ def main() -> None:
                 seen,
                 args.min_inliers,
                 args.deeper,
+                boxed,
             )
             wrong_inliers += [v for k, v in seen.items() if k not in acceptable]
             worst = max([worst] + [v for k, v in seen.items() if k not in acceptable])
@@ -476,10 +511,14 @@ def _answer(  # type: ignore[no-untyped-def]
     seen=None,
     threshold=MIN_INLIERS,
     deeper=0,
+    boxed=False,
+    voted=True,
 ):
     """Verified hits (id, inliers), best first; ``seen`` gets every candidate's inliers.
-    When the first ``top`` candidates of each side give no hit, the next ``deeper`` are
-    verified too, as ``vidi find`` does (:data:`vidi.objects.search.FIND_DEEPER`)."""
+    The descriptor index's first candidates by votes are verified too (when built:
+    ``--voted``; a drawn box's points as drawn at ``--voted-min-inliers``). When the first
+    ``top`` candidates of each side give no hit, the next ``deeper`` are verified too, as
+    ``vidi find`` does (:data:`vidi.objects.search.FIND_DEEPER`)."""
     best: dict[int, int] = {}
     asked = [
         vocabulary.words(query.search_descriptors(), QUERY_NEAREST if scoring == "overlap" else 1)
@@ -491,6 +530,8 @@ def _answer(  # type: ignore[no-untyped-def]
         _verify_ranked(
             sides, asked, index, features, timing, scoring, seen, threshold, best, skip, count
         )
+        if skip == 0 and voted and VOTED is not None:
+            _verify_voted(sides, features, timing, seen, threshold, best, boxed)
     timing["queries"] += 1
     return sorted(best.items(), key=lambda kv: -kv[1])
 
@@ -515,6 +556,47 @@ def _verify_ranked(  # type: ignore[no-untyped-def]
         timing["verify"] += time.perf_counter() - started
 
 
+VOTED = None
+"""The descriptor index and its settings (candidates, least votes, a drawn box's inliers)."""
+
+
+def descriptor_index(features: Sequence[LocalFeatures]) -> DescriptorIndex:
+    """A descriptor index of ``features`` (ids 0, 1, ...), trained as the library trains it."""
+    count = sum(len(f) for f in features)
+    lists = lists_for(count)
+    step = max(1, count // training_size(lists))
+    sample = np.concatenate([f.descriptors for f in features])[::step]
+    votes = DescriptorIndex.in_memory(sample, lists)
+    for start in range(0, len(features), 1_000):
+        votes.add(
+            (i, features[i].descriptors) for i in range(start, min(len(features), start + 1_000))
+        )
+    return votes
+
+
+def _verify_voted(sides, features, timing, seen, threshold, best, boxed):  # type: ignore[no-untyped-def]
+    """Each side's first candidates by votes, verified into ``best``: with the whole side
+    at ``threshold``, and a drawn box's points as drawn at the voted threshold."""
+    votes, count, min_votes, drawn_threshold = VOTED
+    for query in sides:
+        started = time.perf_counter()
+        ranked = [v.id for v in votes.rank(query.search_descriptors(), count, min_votes)]
+        timing["search"] += time.perf_counter() - started
+        started = time.perf_counter()
+        pairs = [(query, features[c]) for c in ranked]
+        if boxed:
+            drawn = query.head(query.searched or len(query))
+            pairs += [(drawn, features[c]) for c in ranked]
+        checked = verify_many(pairs, LOWEST_THRESHOLD, THREADS)
+        needs = [threshold] * len(ranked) + [drawn_threshold] * (len(pairs) - len(ranked))
+        for candidate, result, need in zip(ranked + ranked, checked, needs, strict=False):
+            if seen is not None:
+                seen[candidate] = max(seen.get(candidate, 0), result.inliers)
+            if result.inliers >= need:
+                best[candidate] = max(best.get(candidate, 0), result.inliers)
+        timing["verify"] += time.perf_counter() - started
+
+
 def _scene_links(features, index, vocabulary, n):  # type: ignore[no-untyped-def]
     """Each second view asks as the feature stage does, with its whole picture and
     ``LINK_CANDIDATES`` candidates (the stage's mirror-image side only finds mirrored
@@ -522,7 +604,9 @@ def _scene_links(features, index, vocabulary, n):  # type: ignore[no-untyped-def
     right = wrong = 0
     timing = {"search": 0.0, "verify": 0.0, "queries": 0}
     for i in range(n):
-        hits = _answer([features[n + i]], features, index, vocabulary, timing, LINK_CANDIDATES)
+        hits = _answer(
+            [features[n + i]], features, index, vocabulary, timing, LINK_CANDIDATES, voted=False
+        )
         linked = {h for h, _ in hits if h != n + i}
         right += i in linked
         wrong += len(linked - {i})
@@ -606,7 +690,7 @@ def _filled_query_time(features, vocabulary, args, queries, n, scorings):  # typ
         for scoring in scorings:
             timing = {"search": 0.0, "verify": 0.0, "queries": 0}
             found = 0
-            for side, flipped, _, wanted, _ in items[:20]:
+            for side, flipped, _, wanted, _, _ in items[:20]:
                 hits = _answer(
                     [side, flipped],
                     stand_in,
@@ -617,6 +701,7 @@ def _filled_query_time(features, vocabulary, args, queries, n, scorings):  # typ
                     scoring,
                     threshold=args.min_inliers,
                     deeper=args.deeper,
+                    voted=False,  # the stand-in rows are not in the descriptor index
                 )
                 found += bool(wanted & {h for h, _ in hits[:10]})
             asked = timing["queries"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -20,7 +21,12 @@ from vidi.ingest.pipeline import ingest
 from vidi.ingest.records import MIRROR_FEATURES
 from vidi.objects import search as search_module
 from vidi.objects import stage as stage_module
-from vidi.objects.features import open_object_index, sync_index
+from vidi.objects.features import (
+    descriptor_directory,
+    open_descriptor_index,
+    open_object_index,
+    sync_index,
+)
 from vidi.objects.gallery import import_gallery, list_galleries
 from vidi.objects.gallery_check import GalleryCheck, check_galleries
 from vidi.objects.search import find_object
@@ -139,6 +145,37 @@ def test_a_box_around_an_object_finds_it_in_another_room(
     centre = (x + w / 2, y + h / 2)
     assert abs(centre[0] - (where[0] + where[2] / 2)) < where[2] / 3
     assert abs(centre[1] - (where[1] + where[3] / 2)) < where[3] / 3
+
+
+def test_the_votes_find_an_object_the_words_rank_too_low(store, tmp_path, monkeypatch) -> None:
+    """The object index is made to propose nothing: the box is still found through the
+    descriptor index the stage filled, and again after that index is lost (the query
+    adds every stored picture back); with the votes off, nothing is found."""
+    db, settings = store
+    monkeypatch.setattr(search_module, "FIND_CANDIDATES", 3)  # the case is ranked
+    monkeypatch.setattr(search_module, "_ranked_hits", lambda *args: [])
+    rng = np.random.default_rng(9)
+    folder = tmp_path / "case"
+    toy = textured_object(77)
+    first, box = paste(room(11), toy, rng, scale=0.8)
+    _write(folder, "a.jpg", first)
+    second, _ = paste(room(12), toy, rng, scale=0.6, angle=15, tilt=0.2)
+    _write(folder, "b.jpg", second)
+    for n in range(13, 17):
+        _write(folder, f"other{n}.jpg", paste(room(n), textured_object(n), rng, 0.6)[0])
+    _ingest(db, settings, folder)
+    run_feature_stage(db, settings, _case_id(db))
+    with db.session() as session:
+        pictures = set(session.scalars(select(LocalFeatureSet.id)))
+    with open_descriptor_index(settings) as points:
+        assert points.ids == pictures  # filled by the stage, not by the query
+    wanted = [_sha(db, folder, "b.jpg")]
+    asked = _sha(db, folder, "a.jpg")
+    assert [h.media_sha256 for h in find_object(db, settings, "op-room", asked, box).hits] == wanted
+    shutil.rmtree(descriptor_directory(settings))
+    assert [h.media_sha256 for h in find_object(db, settings, "op-room", asked, box).hits] == wanted
+    monkeypatch.setattr(search_module, "FIND_VOTED", 0)
+    assert not find_object(db, settings, "op-room", asked, box).hits
 
 
 def test_ingest_stores_the_features_and_the_stage_links_without_decoding_again(

@@ -24,6 +24,7 @@ import faiss
 import numpy as np
 
 from vidi.fingerprints.local_features import DESCRIPTOR_BYTES, LocalFeatures
+from vidi.index.openmp import one_thread
 
 PROBES = 2
 """Inverted lists searched per point: 4 found no more items than 2, at 1,000 items, and
@@ -97,12 +98,8 @@ class GalleryIndex:
         """The ``top`` entries with most votes (at least ``min_votes``) from these points."""
         if self._index is None or len(descriptors) == 0:
             return []
-        previous = faiss.omp_get_max_threads()
-        faiss.omp_set_num_threads(1)  # a picture's points are too few to share out
-        try:
-            distances, nearest = self._index.search(np.ascontiguousarray(descriptors), 2)
-        finally:
-            faiss.omp_set_num_threads(previous)
+        index = self._index
+        distances, nearest = one_thread(lambda: index.search(np.ascontiguousarray(descriptors), 2))
         best, second = distances[:, 0].astype(np.float64), distances[:, 1].astype(np.float64)
         second[nearest[:, 1] < 0] = DESCRIPTOR_BYTES * 8
         clear = (nearest[:, 0] >= 0) & (best <= MAX_DISTANCE) & (best < RATIO * second)

@@ -18,7 +18,6 @@ and every picture shares words with every query by chance (docs/performance.md,
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
 from typing import TypeVar
 
 import faiss
@@ -26,6 +25,7 @@ import numpy as np
 from scipy import sparse
 
 from vidi.fingerprints.local_features import DESCRIPTOR_BYTES
+from vidi.index.openmp import one_thread
 
 T = TypeVar("T")
 
@@ -166,17 +166,6 @@ class _Scratch(threading.local):
 _scratch = _Scratch()
 
 
-def _one_thread(work: Callable[[], T]) -> T:
-    # One thread: OpenMP threads that wait for a busy core made word assignment 35 times
-    # slower under load (a picture's few hundred descriptors are too few to share out).
-    previous = faiss.omp_get_max_threads()
-    faiss.omp_set_num_threads(1)
-    try:
-        return work()
-    finally:
-        faiss.omp_set_num_threads(previous)
-
-
 class Vocabulary:
     """Nearest word (Hamming) for each descriptor: flat, or a two-level tree when
     ``coarse`` centres are given (its words are then searched through FAISS's binary
@@ -201,7 +190,7 @@ class Vocabulary:
             tree.is_trained = True
             tree.own_fields = False
             ids = np.arange(len(self.centres), dtype=np.int64)
-            _one_thread(lambda: tree.add_with_ids(self.centres, ids))
+            one_thread(lambda: tree.add_with_ids(self.centres, ids))
             tree.nprobe = PROBES
             self._quantizer = quantizer  # the inverted file does not own it
             self._tree = tree
@@ -222,7 +211,7 @@ class Vocabulary:
             return np.zeros((0,) if nearest == 1 else (0, nearest), np.int32)
         if self._tree is not None:
             tree = self._tree
-            found = _one_thread(lambda: tree.search(descriptors, nearest))[1].astype(np.int32)
+            found = one_thread(lambda: tree.search(descriptors, nearest))[1].astype(np.int32)
             if nearest == 1:
                 lost = found[:, 0] < 0
                 if lost.any():  # every probed group empty: ask all words
@@ -237,5 +226,5 @@ class Vocabulary:
 def _nearest_flat(centres: np.ndarray, descriptors: np.ndarray, nearest: int) -> np.ndarray:
     index = faiss.IndexBinaryFlat(DESCRIPTOR_BYTES * 8)
     index.add(centres)
-    found = _one_thread(lambda: index.search(descriptors, nearest))[1]
+    found = one_thread(lambda: index.search(descriptors, nearest))[1]
     return found.astype(np.int32)

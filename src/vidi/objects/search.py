@@ -26,8 +26,14 @@ from vidi.fingerprints.local_features import LocalFeatures, query_features
 from vidi.index.geometry import verify_many
 from vidi.index.objects import ObjectIndex
 from vidi.media.pictures import decode_full
-from vidi.objects.features import load_features, open_object_index, sync_index
-from vidi.objects.matching import VerifiedHit, best_hits, verified_hits
+from vidi.objects.features import (
+    load_features,
+    open_descriptor_index,
+    open_object_index,
+    sync_descriptors,
+    sync_index,
+)
+from vidi.objects.matching import VerifiedHit, best_hits, merged_hits, verified_hits
 from vidi.sources.locate import materialize
 from vidi.sources.streams import read_evidence
 from vidi.store.db import Database
@@ -61,6 +67,18 @@ against 2,000 stored points meet more chance inliers than the stage's 700 × 700
 verified at 3,120 generated pictures, 12 reached 12 inliers and the most reached 16
 (docs/performance.md, "Object search, round 3: recall"); with the simulated tilts, 17 of
 90,254 at 10,120 ("round 5"), so it cannot come down."""
+FIND_VOTED = 10
+"""Candidates a side verified from the descriptor index's votes (its first by votes,
+:class:`~vidi.index.descriptors.DescriptorIndex`): an object pasted into another room is a
+few per cent of its new picture's words but most of its points' nearest neighbours
+(docs/performance.md, "Object search, round 8"). 0: the votes are not asked."""
+FIND_MIN_VOTES = 3
+"""Votes under which a picture is not verified."""
+FIND_VOTED_MIN_INLIERS = 12
+"""Inliers a drawn box's points as drawn (no simulated tilts) need against one of the
+vote ranking's first candidates: the stage's own threshold. Only :data:`FIND_VOTED` of
+them are verified, not the hundreds the words propose, so chance inliers are rarer than
+:data:`FIND_MIN_INLIERS` allows for (docs/performance.md, "Object search, round 8")."""
 
 
 @dataclass(frozen=True)
@@ -135,6 +153,9 @@ def find_object(
             found = _verified_all(session, queries, allowed, own)
         else:
             found = _ranked_hits(session, index, queries, allowed, own, FIND_CANDIDATES, 0)
+            if FIND_VOTED and not scope.startswith("gallery:"):
+                voted = _voted_hits(session, settings, queries, allowed, own, box is not None)
+                found = merged_hits(found, voted)
             if not found and FIND_DEEPER:
                 found = _ranked_hits(
                     session, index, queries, allowed, own, FIND_DEEPER, FIND_CANDIDATES
@@ -166,6 +187,55 @@ def _ranked_hits(
         threads=FIND_THREADS,
         skip=skip,
     )
+
+
+def _voted_hits(
+    session: Session,
+    settings: Settings,
+    queries: list[LocalFeatures],
+    allowed: np.ndarray,
+    own: int | None,
+    boxed: bool,
+) -> list[VerifiedHit]:
+    """Verified hits among each side's first :data:`FIND_VOTED` pictures by descriptor
+    votes: with the whole side (simulated tilts included) at :data:`FIND_MIN_INLIERS`,
+    and a drawn box's points as drawn at :data:`FIND_VOTED_MIN_INLIERS`."""
+    with open_descriptor_index(settings) as points:
+        sync_descriptors(session, points)
+        ranked = [
+            [
+                v
+                for v in points.rank(
+                    q.search_descriptors(), FIND_VOTED + 1, FIND_MIN_VOTES, allowed
+                )
+                if v.id != own
+            ][:FIND_VOTED]
+            for q in queries
+        ]
+    stored = load_features(session, {v.id for side in ranked for v in side})
+    checks = [
+        (side, v, query, FIND_MIN_INLIERS)
+        for side, (query, found) in enumerate(zip(queries, ranked, strict=True))
+        for v in found
+        if v.id in stored
+    ]
+    if boxed:
+        checks += [
+            (side, v, query.head(query.searched or len(query)), FIND_VOTED_MIN_INLIERS)
+            for side, v, query, _ in list(checks)
+        ]
+    hits = []
+    for need in {need for *_, need in checks}:
+        mine = [c for c in checks if c[3] == need]
+        results = verify_many(
+            [(query, stored[v.id]) for _, v, query, _ in mine], need, FIND_THREADS
+        )
+        hits += [
+            VerifiedHit(v.id, checked.inliers, 0.0, checked.region, side == 1)
+            for (side, v, _, _), checked in zip(mine, results, strict=True)
+            if checked.inliers >= need
+        ]
+    return merged_hits(hits)
 
 
 def _verified_all(

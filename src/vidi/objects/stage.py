@@ -10,7 +10,9 @@ object index, linked to pictures of the same scene and to gallery items it shows
 only then marked done (``extraction_done``, extractor ``local_features``) and its
 scratch blob deleted. A run killed anywhere resumes: stored features are reused and
 re-added to the index by :func:`~vidi.objects.features.sync_index`; links are inserted
-ignoring conflicts.
+ignoring conflicts. Last, the run's pictures are added to the descriptor index the
+region query's votes ask (:func:`~vidi.objects.features.sync_descriptors`; a query adds
+whatever a killed run left out).
 """
 
 from __future__ import annotations
@@ -43,7 +45,12 @@ from vidi.index.objects import ObjectIndex
 from vidi.ingest.records import MIRROR_FEATURES
 from vidi.matching.groups import assign_groups
 from vidi.media.pictures import DecodedImage, decode_image
-from vidi.objects.features import open_object_index, sync_index
+from vidi.objects.features import (
+    open_descriptor_index,
+    open_object_index,
+    sync_descriptors,
+    sync_index,
+)
 from vidi.objects.gallery import gallery_index
 from vidi.objects.links import link_picture
 from vidi.progress import CountProgress
@@ -120,6 +127,9 @@ def run_feature_stage(
                     index.save()
             if len(index):
                 index.save()
+        if pending:  # the region query's votes then find the new pictures without waiting
+            with open_descriptor_index(settings) as points, db.session() as session:
+                sync_descriptors(session, points)
         with db.session() as session:
             assign_groups(session, linked)  # same-scene links join series
     finally:
