@@ -16,6 +16,7 @@ from vidi.demo.objects import crop_area, jpeg, paste, room, rotate, textured_obj
 from vidi.errors import VidiError
 from vidi.estimates import estimate_media
 from vidi.fingerprints.local_features import decode
+from vidi.index.descriptors import DescriptorIndex
 from vidi.index.vocabulary import TREE_FROM, Vocabulary
 from vidi.ingest.pipeline import ingest
 from vidi.ingest.records import MIRROR_FEATURES
@@ -176,6 +177,26 @@ def test_the_votes_find_an_object_the_words_rank_too_low(store, tmp_path, monkey
     assert [h.media_sha256 for h in find_object(db, settings, "op-room", asked, box).hits] == wanted
     monkeypatch.setattr(search_module, "FIND_VOTED", 0)
     assert not find_object(db, settings, "op-room", asked, box).hits
+
+
+def test_a_descriptor_index_held_elsewhere_costs_only_the_votes(
+    db, settings, seizure, monkeypatch, caplog
+) -> None:
+    """While another process holds the descriptor index, the stage finishes and the
+    region query answers from the words alone, each saying so in one line; the next
+    query adds the stage's pictures."""
+    _ingest(db, settings, seizure)
+    monkeypatch.setattr(search_module, "FIND_CANDIDATES", 2)  # the 8 pictures are ranked
+    room1 = _sha(db, seizure, "room1.jpg")
+    with DescriptorIndex.open(descriptor_directory(settings)):
+        summary = run_feature_stage(db, settings, _case_id(db))
+        assert summary.pictures == 8 and summary.failed == 0
+        assert find_object(db, settings, "op-room", room1).hits  # the copies, by words
+    held = [r.getMessage() for r in caplog.records if "descriptor index is open" in r.getMessage()]
+    assert len(held) == 2
+    find_object(db, settings, "op-room", room1)
+    with open_descriptor_index(settings) as points:
+        assert len(points.ids) == 8
 
 
 def test_ingest_stores_the_features_and_the_stage_links_without_decoding_again(

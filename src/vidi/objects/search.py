@@ -25,7 +25,9 @@ from vidi.errors import NotFound, VidiError
 from vidi.fingerprints.local_features import LocalFeatures, query_features
 from vidi.index.geometry import verify_many
 from vidi.index.objects import ObjectIndex
+from vidi.index.pdq_index import IndexLocked
 from vidi.media.pictures import decode_full
+from vidi.notices import notice
 from vidi.objects.features import (
     load_features,
     open_descriptor_index,
@@ -200,18 +202,25 @@ def _voted_hits(
     """Verified hits among each side's first :data:`FIND_VOTED` pictures by descriptor
     votes: with the whole side (simulated tilts included) at :data:`FIND_MIN_INLIERS`,
     and a drawn box's points as drawn at :data:`FIND_VOTED_MIN_INLIERS`."""
-    with open_descriptor_index(settings) as points:
-        sync_descriptors(session, points)
-        ranked = [
-            [
-                v
-                for v in points.rank(
-                    q.search_descriptors(), FIND_VOTED + 1, FIND_MIN_VOTES, allowed
-                )
-                if v.id != own
-            ][:FIND_VOTED]
-            for q in queries
-        ]
+    try:
+        with open_descriptor_index(settings) as points:
+            sync_descriptors(session, points)
+            ranked = [
+                [
+                    v
+                    for v in points.rank(
+                        q.search_descriptors(), FIND_VOTED + 1, FIND_MIN_VOTES, allowed
+                    )
+                    if v.id != own
+                ][:FIND_VOTED]
+                for q in queries
+            ]
+    except IndexLocked:
+        notice(
+            "the descriptor index is open in another process (a feature stage saving "
+            "it); this answer is from the visual words alone"
+        )
+        return []
     stored = load_features(session, {v.id for side in ranked for v in side})
     checks = [
         (side, v, query, FIND_MIN_INLIERS)

@@ -42,9 +42,11 @@ from vidi.fingerprints.local_features import (
 )
 from vidi.index.gallery_index import GalleryIndex
 from vidi.index.objects import ObjectIndex
+from vidi.index.pdq_index import IndexLocked
 from vidi.ingest.records import MIRROR_FEATURES
 from vidi.matching.groups import assign_groups
 from vidi.media.pictures import DecodedImage, decode_image
+from vidi.notices import notice
 from vidi.objects.features import (
     open_descriptor_index,
     open_object_index,
@@ -128,8 +130,7 @@ def run_feature_stage(
             if len(index):
                 index.save()
         if pending:  # the region query's votes then find the new pictures without waiting
-            with open_descriptor_index(settings) as points, db.session() as session:
-                sync_descriptors(session, points)
+            _fill_descriptor_index(db, settings)
         with db.session() as session:
             assign_groups(session, linked)  # same-scene links join series
     finally:
@@ -137,6 +138,19 @@ def run_feature_stage(
         if progress is not None:
             progress.finish()
     return FeatureSummary(remaining=remaining, **totals)
+
+
+def _fill_descriptor_index(db: Database, settings: Settings) -> None:
+    """Add the new pictures to the descriptor index, unless a region query has it open
+    (that query adds them itself: it syncs before it asks)."""
+    try:
+        with open_descriptor_index(settings) as points, db.session() as session:
+            sync_descriptors(session, points)
+    except IndexLocked:
+        notice(
+            "the descriptor index is open in another process; the next region query adds "
+            "the new pictures to it"
+        )
 
 
 def _run_batch(
