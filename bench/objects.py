@@ -75,7 +75,7 @@ from vidi.fingerprints.pdq import pdq_hash_array
 from vidi.index import descriptors as descriptors_module
 from vidi.index import geometry
 from vidi.index import vocabulary as vocabulary_module
-from vidi.index.descriptors import DescriptorIndex, lists_for, training_size
+from vidi.index.descriptors import DescriptorIndex
 from vidi.index.geometry import verify, verify_many
 from vidi.index.objects import ObjectIndex
 from vidi.index.vocabulary import Vocabulary, train_vocabulary
@@ -228,6 +228,12 @@ def main() -> None:
     )
     parser.add_argument("--min-votes", type=int, default=FIND_MIN_VOTES)
     parser.add_argument(
+        "--vote-probes",
+        type=int,
+        default=descriptors_module.PROBES,
+        help="words whose lists a query descriptor is compared in (the library's otherwise)",
+    )
+    parser.add_argument(
         "--voted-min-inliers",
         type=int,
         default=FIND_VOTED_MIN_INLIERS,
@@ -258,6 +264,7 @@ def main() -> None:
     QUERY_NEAREST = args.nearest
     THREADS = args.threads
     descriptors_module.NEIGHBOURS = args.neighbours
+    descriptors_module.PROBES = args.vote_probes
     for flag, module, name, _ in LIBRARY_SETTINGS:  # read by the library when it runs
         setattr(module, name, getattr(args, flag[2:].replace("-", "_")))
     if args.tilts:
@@ -306,7 +313,7 @@ def main() -> None:
     build_s = time.perf_counter() - started
     started = time.perf_counter()
     VOTED = (
-        (descriptor_index(features), args.voted, args.min_votes, args.voted_min_inliers)
+        (descriptor_index(features, vocabulary), args.voted, args.min_votes, args.voted_min_inliers)
         if args.voted
         else None
     )
@@ -560,13 +567,9 @@ VOTED = None
 """The descriptor index and its settings (candidates, least votes, a drawn box's inliers)."""
 
 
-def descriptor_index(features: Sequence[LocalFeatures]) -> DescriptorIndex:
-    """A descriptor index of ``features`` (ids 0, 1, ...), trained as the library trains it."""
-    count = sum(len(f) for f in features)
-    lists = lists_for(count)
-    step = max(1, count // training_size(lists))
-    sample = np.concatenate([f.descriptors for f in features])[::step]
-    votes = DescriptorIndex.in_memory(sample, lists)
+def descriptor_index(features: Sequence[LocalFeatures], vocabulary: Vocabulary) -> DescriptorIndex:
+    """A descriptor index of ``features`` (ids 0, 1, ...), listed under ``vocabulary``'s words."""
+    votes = DescriptorIndex.in_memory(vocabulary)
     for start in range(0, len(features), 1_000):
         votes.add(
             (i, features[i].descriptors) for i in range(start, min(len(features), start + 1_000))

@@ -12,9 +12,10 @@ import pytest
 from vidi.demo.objects import paste, room, textured_object
 from vidi.fingerprints.local_features import extract_features
 from vidi.index import descriptors as descriptors_module
-from vidi.index.descriptors import DescriptorIndex, lists_for, training_size
+from vidi.index.descriptors import DescriptorIndex
 from vidi.index.pdq_index import IndexLocked
 from vidi.index.storage import IndexDamaged
+from vidi.index.vocabulary import Vocabulary, train_vocabulary
 
 OBJECT = 450
 
@@ -38,40 +39,45 @@ def pasted() -> np.ndarray:
     return extract_features(np.ascontiguousarray(picture[y : y + h, x : x + w])).descriptors
 
 
-def _trained(directory: Path, pictures: list[np.ndarray]) -> DescriptorIndex:
+@pytest.fixture(scope="module")
+def vocabulary(pictures: list[np.ndarray]) -> Vocabulary:
+    return train_vocabulary(np.concatenate(pictures))
+
+
+def _trained(
+    directory: Path, pictures: list[np.ndarray], vocabulary: Vocabulary
+) -> DescriptorIndex:
     index = DescriptorIndex.open(directory)
-    everything = np.concatenate(pictures)
-    lists = lists_for(len(everything))
-    index.reset(everything[:: max(1, len(everything) // training_size(lists))], 12, "v1", lists)
+    assert index.use(vocabulary, "v1")  # new: to be filled
     return index
 
 
 def test_the_pasted_objects_room_gets_the_most_votes(
-    tmp_path: Path, pictures: list[np.ndarray], pasted: np.ndarray
+    tmp_path: Path, pictures: list[np.ndarray], pasted: np.ndarray, vocabulary: Vocabulary
 ) -> None:
-    with _trained(tmp_path, pictures) as index:
-        assert index.centres is not None and len(index.centres) > 1  # inverted lists
+    with _trained(tmp_path, pictures, vocabulary) as index:
+        assert len(vocabulary) > 1  # one list a word
         index.add(enumerate(pictures))
         ranked = index.rank(pasted, 3)
     assert ranked[0].id == 5
-    assert ranked[0].votes >= 3 * max([r.votes for r in ranked[1:]] + [1])
+    assert ranked[0].votes >= 2 * max([r.votes for r in ranked[1:]] + [1])
 
 
 def test_allowed_limits_the_votes_to_a_scope(
-    tmp_path: Path, pictures: list[np.ndarray], pasted: np.ndarray
+    tmp_path: Path, pictures: list[np.ndarray], pasted: np.ndarray, vocabulary: Vocabulary
 ) -> None:
-    with _trained(tmp_path, pictures) as index:
+    with _trained(tmp_path, pictures, vocabulary) as index:
         index.add(enumerate(pictures))
         ranked = index.rank(pasted, 12, allowed=np.array([1, 2, 3]))
     assert ranked and {r.id for r in ranked} <= {1, 2, 3}
 
 
 def test_a_picture_kept_twice_gets_the_votes_twice(
-    tmp_path: Path, pictures: list[np.ndarray], pasted: np.ndarray
+    tmp_path: Path, pictures: list[np.ndarray], pasted: np.ndarray, vocabulary: Vocabulary
 ) -> None:
     """A copy (here: the same descriptors under another id) fails the classic two-nearest
     ratio test for both; against the fourth nearest both keep their votes."""
-    with _trained(tmp_path, pictures) as index:
+    with _trained(tmp_path, pictures, vocabulary) as index:
         index.add([*enumerate(pictures), (99, pictures[5])])
         both = index.rank(pasted, 2)
         classic = index.rank(pasted, 2, neighbours=2)
@@ -80,10 +86,14 @@ def test_a_picture_kept_twice_gets_the_votes_twice(
 
 
 def test_saved_in_segments_reopened_and_merged(
-    tmp_path: Path, pictures: list[np.ndarray], pasted: np.ndarray, monkeypatch
+    tmp_path: Path,
+    pictures: list[np.ndarray],
+    pasted: np.ndarray,
+    vocabulary: Vocabulary,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setattr(descriptors_module, "MAX_SEGMENTS", 3)
-    with _trained(tmp_path, pictures) as index:
+    with _trained(tmp_path, pictures, vocabulary) as index:
         for n, descriptors in enumerate(pictures):  # one save a picture: a segment each
             index.add([(n, descriptors)])
             index.save()
@@ -91,36 +101,42 @@ def test_saved_in_segments_reopened_and_merged(
         expected = index.rank(pasted, 5)
         held = index.descriptors
     with DescriptorIndex.open(tmp_path) as again:
+        assert not again.use(vocabulary, "v1")  # the same lists: kept
         assert again.ids == set(range(12)) and again.descriptors == held
         assert again.rank(pasted, 5) == expected
-        assert (again.trained_on, again.extractor) == (12, "v1")
         assert again.add([(5, pictures[5])]) == 0  # held already: not twice
+    with DescriptorIndex.open(tmp_path) as again:
+        assert again.use(vocabulary, "v2") and not again.ids  # another extractor's: anew
+    with DescriptorIndex.open(tmp_path) as again:
+        other = Vocabulary(vocabulary.centres[::-1].copy())
+        assert again.use(other, "v1") and not again.ids  # another vocabulary's: anew
 
 
 def test_a_dropped_picture_gets_no_votes_after_a_reopen(
-    tmp_path: Path, pictures: list[np.ndarray], pasted: np.ndarray
+    tmp_path: Path, pictures: list[np.ndarray], pasted: np.ndarray, vocabulary: Vocabulary
 ) -> None:
-    with _trained(tmp_path, pictures) as index:
+    with _trained(tmp_path, pictures, vocabulary) as index:
         index.add(enumerate(pictures))
         index.save()
         assert index.drop([5, 1234]) == 1
         index.save()
     with DescriptorIndex.open(tmp_path) as again:
+        again.use(vocabulary, "v1")
         assert 5 not in again
         assert 5 not in {r.id for r in again.rank(pasted, 12)}
 
 
-def test_a_few_descriptors_are_searched_as_one_list(pictures: list[np.ndarray]) -> None:
-    index = DescriptorIndex.in_memory(pictures[0][:20], lists_for(20))
-    assert index.centres is not None and len(index.centres) == 0
-    index.add([(1, pictures[1][:50]), (2, pictures[2][:50])])
-    assert index.rank(pictures[2][:30], 2)[0].id == 2
+def test_an_index_without_a_vocabulary_asks_for_one(pictures: list[np.ndarray]) -> None:
+    index = DescriptorIndex(Path(), None)
+    assert index.rank(pictures[0], 3) == []
+    with pytest.raises(ValueError, match="vocabulary"):
+        index.add([(1, pictures[1])])
 
 
 def test_a_damaged_segment_is_refused_and_a_second_opener_is_turned_away(
-    tmp_path: Path, pictures: list[np.ndarray]
+    tmp_path: Path, pictures: list[np.ndarray], vocabulary: Vocabulary
 ) -> None:
-    with _trained(tmp_path, pictures) as index:
+    with _trained(tmp_path, pictures, vocabulary) as index:
         index.add(enumerate(pictures[:3]))
         index.save()
         with pytest.raises(IndexLocked):
@@ -132,7 +148,7 @@ def test_a_damaged_segment_is_refused_and_a_second_opener_is_turned_away(
     with pytest.raises(IndexDamaged, match="checksum"):
         DescriptorIndex.open(tmp_path)
     manifest = json.loads((tmp_path / "descriptors.json").read_text())
-    manifest["trained_on"] = 1
+    manifest["extractor"] = "v0"
     (tmp_path / "descriptors.json").write_text(json.dumps(manifest))
     with pytest.raises(IndexDamaged, match="manifest|descriptors.json"):
         DescriptorIndex.open(tmp_path)

@@ -9,26 +9,31 @@ for 56 of 60 (docs/performance.md, "A lead for objects pasted into new rooms"). 
 region query asks both and verifies both rankings' first candidates.
 
 What it holds: each picture's descriptors (32 bytes a point) in FAISS binary inverted
-files, about sqrt(n) lists trained on a sample of the collection's own descriptors
-(nothing downloaded), with each descriptor's id = feature-set id × 4,096 + its point
-number, so a vote can be counted once per stored descriptor. In memory ~40 bytes a
-point: 80 KB for a picture of 2,000 points, 0.8 GB for 10,000 pictures, 8 GB for
-100,000. Past that it is sharded as the object index is (docs/objects.md, "Scaling past
-one machine").
+files whose lists are the object index's visual words (:mod:`vidi.index.vocabulary`):
+a descriptor is listed under its word, and a query descriptor is compared with the
+descriptors listed under its :data:`PROBES` nearest words. The words are assigned
+anyway (the tree costs ~2 ms a picture), so adding costs no quantiser of its own (one
+of about sqrt(n) lists trained for it took 25 ms a picture at 10,000 pictures), and a
+new vocabulary means adding everything again (as for the object index). A descriptor's
+id is its feature set's id × 4,096 + its point number, so a vote counts once per
+stored descriptor. In memory ~40 bytes a point: 80 KB for a picture of 2,000 points,
+0.8 GB for 10,000 pictures, 8 GB for 100,000; past that it is sharded as the object
+index is (docs/objects.md, "Scaling past one machine").
 
 Layout (checked like the other indexes, :mod:`vidi.index.storage`): ``descriptors.json``
-names the lists' centres (``c{n}.centres.npy``) and the segments, each a FAISS index
-serialised to ``d{n}.faiss.npy`` with the feature-set ids it holds in ``d{n}.sets.npy``,
-and records each file's size and SHA-256; a file is never written twice.
-A save writes the segments added or changed since the last save and then switches the
-manifest atomically; more than :data:`MAX_SEGMENTS` are merged into one first. The
-features table is the truth: :func:`vidi.objects.features.sync_descriptors` adds back
-whatever a crash lost.
+names the vocabulary the lists are (a digest of its centres) and the segments, each a
+FAISS index serialised to ``d{n}.faiss.npy`` with the feature-set ids it holds in
+``d{n}.sets.npy``, and records each file's size and SHA-256; a file is never written
+twice. A save writes the segments added or changed since the last save and then
+switches the manifest atomically; more than :data:`MAX_SEGMENTS` are merged into one
+first. The features table is the truth: :func:`vidi.objects.features.sync_descriptors`
+adds back whatever a crash lost.
 """
 
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
 from collections.abc import Collection, Iterable
@@ -50,6 +55,7 @@ from vidi.index.storage import (
     _read_array,
     _write_array,
 )
+from vidi.index.vocabulary import Vocabulary
 
 MANIFEST = "descriptors.json"
 FORMAT = "vidi-descriptor-index"
@@ -58,31 +64,21 @@ POINT_BITS = 12
 """A descriptor's id is its feature set's id shifted by this many bits, plus its point
 number (pictures keep at most 2,000 points)."""
 PROBES = 2
-"""Inverted lists a query descriptor is compared in (as the gallery search)."""
+"""Words whose lists a query descriptor is compared in: its nearest."""
 NEIGHBOURS = 4
 """Nearest descriptors a query point looks at: it votes for each of the first
 ``NEIGHBOURS - 1`` that is clearly nearer than the last (Lowe's ratio test against the
 background). With 2 (the classic test) a picture kept twice, as a copy resized or
 recompressed, would get no vote at all: its two nearly equal descriptors fail the test."""
-MAX_LISTS = 65_536
-TRAIN_PER_LIST = 39
-"""Training descriptors a list wants at the least (FAISS's own minimum)."""
-TRAIN_PER_LIST_MAX = 64
-TRAIN_ITERATIONS = 4
-"""k-means rounds: ranking needs lists, not the best lists (see the gallery search)."""
 MAX_SEGMENTS = 8
 """Segments a save leaves at most: more are merged into one (each costs a search)."""
 
 
-def lists_for(descriptors: int) -> int:
-    """Inverted lists for a collection of ``descriptors``: about sqrt(n), so that the lists'
-    centres and one list cost a query descriptor about as much each."""
-    return max(1, min(MAX_LISTS, int(np.sqrt(descriptors))))
-
-
-def training_size(lists: int) -> int:
-    """Descriptors the lists are trained on (a sample of the collection's)."""
-    return lists * TRAIN_PER_LIST_MAX
+def vocabulary_key(vocabulary: Vocabulary) -> str:
+    """A digest naming a vocabulary: the lists of an index built on another are not its."""
+    digest = hashlib.sha256(vocabulary.centres.tobytes())
+    digest.update(vocabulary.coarse.tobytes())
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -97,7 +93,7 @@ class PictureVotes:
 class _Segment:
     """One FAISS index and the feature sets it holds."""
 
-    def __init__(self, index: faiss.IndexBinary, sets: set[int], name: str | None) -> None:
+    def __init__(self, index: faiss.IndexBinaryIVF, sets: set[int], name: str | None) -> None:
         self.index = index
         self.sets = sets
         self.name = name
@@ -110,17 +106,16 @@ class DescriptorIndex:
     def __init__(self, directory: Path, lock: IO[bytes] | None) -> None:
         self.directory = directory
         self._lock = lock
-        self.centres: np.ndarray | None = None
-        """The inverted lists' centres (None: untrained; an empty array: one flat list)."""
-        self.trained_on = 0
-        """How many feature sets there were when the lists were trained."""
+        self.vocabulary: Vocabulary | None = None
+        """The vocabulary whose words are the lists (set by :meth:`use`)."""
+        self.key = ""
+        """The digest of the vocabulary the saved lists are (:func:`vocabulary_key`)."""
         self.extractor = ""
         """The feature extractor version the descriptors come from."""
         self._segments: list[_Segment] = []
         self._number = 0
         """The highest segment number used (file names never repeat)."""
         self._manifest: dict[str, Any] = {"files": {}}
-        self._centres_name: str | None = None
 
     @classmethod
     def open(cls, directory: Path) -> DescriptorIndex:
@@ -143,10 +138,10 @@ class DescriptorIndex:
         return index
 
     @classmethod
-    def in_memory(cls, training: np.ndarray, lists: int) -> DescriptorIndex:
+    def in_memory(cls, vocabulary: Vocabulary) -> DescriptorIndex:
         """An index that is never saved (benchmarks)."""
         index = cls(Path(), None)
-        index.reset(training, 0, "", lists)
+        index.use(vocabulary, "")
         return index
 
     def close(self) -> None:
@@ -171,48 +166,33 @@ class DescriptorIndex:
     def descriptors(self) -> int:
         return sum(int(s.index.ntotal) for s in self._segments)
 
-    def reset(
-        self, training: np.ndarray, trained_on: int, extractor: str, lists: int = MAX_LISTS
-    ) -> None:
-        """Train ``lists`` inverted lists (fewer when ``training`` is too small for them:
-        :func:`lists_for`) on these descriptors and start over empty (every feature set
-        must be added again)."""
-        training = np.ascontiguousarray(training, np.uint8).reshape(-1, DESCRIPTOR_BYTES)
-        lists = min(lists, MAX_LISTS, len(training) // TRAIN_PER_LIST)
-        if lists < 2:  # a handful of pictures: one list, searched whole
-            self.centres = np.zeros((0, DESCRIPTOR_BYTES), np.uint8)
-        else:
-            quantizer = faiss.IndexBinaryFlat(DESCRIPTOR_BYTES * 8)
-            ivf = faiss.IndexBinaryIVF(quantizer, DESCRIPTOR_BYTES * 8, lists)
-            ivf.cp.niter = TRAIN_ITERATIONS
-            ivf.cp.max_points_per_centroid = TRAIN_PER_LIST_MAX
-            one_thread(lambda: ivf.train(training))
-            self.centres = (
-                faiss.vector_to_array(quantizer.xb)  # type: ignore[attr-defined]  # not in the stubs
-                .reshape(lists, DESCRIPTOR_BYTES)
-                .copy()
-            )
-        self.trained_on = trained_on
-        self.extractor = extractor
+    def use(self, vocabulary: Vocabulary, extractor: str) -> bool:
+        """List descriptors under this vocabulary's words from now on; when the saved
+        lists are another vocabulary's (or the descriptors another extractor's), start
+        over empty and return True (every feature set must be added again)."""
+        self.vocabulary = vocabulary
+        key = vocabulary_key(vocabulary)
+        if key == self.key and extractor == self.extractor:
+            return False
+        self.key, self.extractor = key, extractor
         self._segments = []
-        self._centres_name = None
+        return True
 
-    def _empty_index(self) -> faiss.IndexBinary:
-        assert self.centres is not None
-        if len(self.centres) == 0:
-            return faiss.IndexBinaryIDMap(faiss.IndexBinaryFlat(DESCRIPTOR_BYTES * 8))
-        quantizer = faiss.IndexBinaryFlat(DESCRIPTOR_BYTES * 8)
-        quantizer.add(self.centres)
-        index = faiss.IndexBinaryIVF(quantizer, DESCRIPTOR_BYTES * 8, len(self.centres))
-        index.is_trained = True
+    def _empty_index(self) -> faiss.IndexBinaryIVF:
+        """An inverted file of one list a word, filled with words assigned beforehand."""
+        assert self.vocabulary is not None
+        quantizer = faiss.IndexBinaryFlat(DESCRIPTOR_BYTES * 8)  # empty: never asked
+        index = faiss.IndexBinaryIVF(quantizer, DESCRIPTOR_BYTES * 8, len(self.vocabulary))
+        index.is_trained = True  # its lists' words are assigned by the vocabulary
         index.own_fields = True
-        quantizer.this.disown()  # type: ignore[attr-defined]  # the IVF frees it
+        quantizer.this.disown()  # type: ignore[attr-defined]  # the inverted file frees it
         return index
 
     def add(self, sets: Iterable[tuple[int, np.ndarray]]) -> int:
         """Add feature sets (id, (n, 32) descriptors) not yet held; returns how many."""
-        if self.centres is None:
-            raise ValueError("the descriptor index has not been trained")
+        vocabulary = self.vocabulary
+        if vocabulary is None:
+            raise ValueError("the descriptor index has no vocabulary yet (see use)")
         held = self.ids
         parts, owners = [], []
         for id_, descriptors in sets:
@@ -229,13 +209,17 @@ class DescriptorIndex:
         if fresh is None:
             fresh = _Segment(self._empty_index(), set(), None)
             self._segments.append(fresh)
+        codes = np.concatenate(parts)
         ids = np.concatenate(
             [
                 (id_ << POINT_BITS) + np.arange(len(p), dtype=np.int64)
                 for id_, p in zip(owners, parts, strict=True)
             ]
         )
-        one_thread(lambda: fresh.index.add_with_ids(np.concatenate(parts), ids))
+        words = vocabulary.words(codes).astype(np.int64)
+        fresh.index.add_core(  # type: ignore[attr-defined]  # not in FAISS's stubs
+            len(codes), faiss.swig_ptr(codes), faiss.swig_ptr(ids), faiss.swig_ptr(words)
+        )
         fresh.sets.update(owners)
         return len(owners)
 
@@ -259,25 +243,28 @@ class DescriptorIndex:
         top: int,
         min_votes: int = 1,
         allowed: np.ndarray | None = None,
-        neighbours: int = NEIGHBOURS,
+        neighbours: int | None = None,
     ) -> list[PictureVotes]:
         """The ``top`` feature sets (of ``allowed``, if given) with most votes from these
         points, at least ``min_votes``. A point votes for the sets holding its nearest
-        descriptors (of ``neighbours - 1``) that are within
-        :data:`~vidi.index.gallery_index.MAX_DISTANCE` bits and clearly nearer than the
-        ``neighbours``-th (:data:`~vidi.index.gallery_index.RATIO`), and each stored
-        descriptor counts once (a tiled wallpaper's copies of one patch, all nearest to
-        one stored descriptor, are one vote)."""
+        descriptors (of ``neighbours - 1``, :data:`NEIGHBOURS` unless given) that are
+        within :data:`~vidi.index.gallery_index.MAX_DISTANCE` bits and clearly nearer
+        than the ``neighbours``-th (:data:`~vidi.index.gallery_index.RATIO`), and each
+        stored descriptor counts once (a tiled wallpaper's copies of one patch, all
+        nearest to one stored descriptor, are one vote)."""
         queries = np.ascontiguousarray(descriptors, np.uint8).reshape(-1, DESCRIPTOR_BYTES)
-        if not self._segments or len(queries) == 0:
+        if not self._segments or len(queries) == 0 or self.vocabulary is None:
             return []
-        k = max(2, neighbours)
+        k = max(2, neighbours or NEIGHBOURS)
+        probes = min(PROBES, len(self.vocabulary))
+        words = self.vocabulary.words(queries, probes).reshape(len(queries), probes)
         found_d, found_i = [], []
         for segment in self._segments:
-            if hasattr(segment.index, "nprobe"):
-                segment.index.nprobe = PROBES
             index = segment.index
-            distances, nearest = one_thread(lambda: index.search(queries, k))  # noqa: B023
+            index.nprobe = probes
+            distances, nearest = one_thread(
+                lambda: index.search_preassigned(queries, k, words.astype(np.int64), None)  # noqa: B023
+            )
             found_d.append(distances)
             found_i.append(nearest)
         distances = np.concatenate(found_d, axis=1).astype(np.int64)
@@ -289,8 +276,7 @@ class DescriptorIndex:
         background = distances[:, k - 1 : k]
         clear = (nearest[:, : k - 1] >= 0) & (distances[:, : k - 1] <= MAX_DISTANCE)
         clear &= distances[:, : k - 1] < RATIO * background
-        first = nearest[:, : k - 1][clear]
-        voted = np.unique(first) >> POINT_BITS
+        voted = np.unique(nearest[:, : k - 1][clear]) >> POINT_BITS
         if allowed is not None:
             voted = voted[np.isin(voted, allowed)]
         owners, votes = np.unique(voted, return_counts=True)
@@ -301,7 +287,7 @@ class DescriptorIndex:
         """Write the segments added or changed since the last save, then the manifest."""
         if self._lock is None:
             raise ValueError("an in-memory descriptor index is never saved")
-        if self.centres is None:
+        if not self.key:
             return
         self._segments = [s for s in self._segments if s.sets]
         if len(self._segments) > MAX_SEGMENTS:
@@ -320,18 +306,15 @@ class DescriptorIndex:
                     np.array(sorted(segment.sets), np.int64),
                 )
             else:
-                files.update(self._recorded(segment.name))
-        centres = self._centres_file()
-        files[centres] = self._manifest["files"].get(centres) or _write_array(
-            self.directory / centres, self.centres
-        )
+                for part in ("faiss", "sets"):
+                    name = f"{segment.name}.{part}.npy"
+                    files[name] = self._manifest["files"][name]
         manifest: dict[str, Any] = {
             "format": FORMAT,
             "version": FORMAT_VERSION,
-            "trained_on": self.trained_on,
+            "vocabulary": self.key,
             "extractor": self.extractor,
             "number": self._number,
-            "centres": centres,
             "segments": [s.name for s in self._segments],
             "files": files,
         }
@@ -348,17 +331,6 @@ class DescriptorIndex:
             if path.name not in files:
                 path.unlink(missing_ok=True)
 
-    def _recorded(self, name: str) -> dict[str, list[Any]]:
-        recorded = self._manifest["files"]
-        return {f"{name}.{part}.npy": recorded[f"{name}.{part}.npy"] for part in ("faiss", "sets")}
-
-    def _centres_file(self) -> str:
-        """The lists' centres' file: a new name after each training (never overwritten)."""
-        if self._centres_name is None:
-            self._number += 1
-            self._centres_name = f"c{self._number}.centres.npy"
-        return self._centres_name
-
     def _load(self) -> None:
         path = self.directory / MANIFEST
         if not path.exists():
@@ -372,9 +344,7 @@ class DescriptorIndex:
         if manifest.get("manifest_checksum") != _manifest_checksum(manifest):
             raise IndexDamaged(MANIFEST, "failed its checksum")
         files = manifest["files"]
-        centres = str(manifest["centres"])
-        self.centres = _read_array(self.directory / centres, files[centres], False)
-        self.trained_on = int(manifest["trained_on"])
+        self.key = str(manifest["vocabulary"])
         self.extractor = str(manifest["extractor"])
         self._number = int(manifest["number"])
         for name in manifest["segments"]:
@@ -385,12 +355,16 @@ class DescriptorIndex:
                 self.directory / f"{name}.sets.npy", files[f"{name}.sets.npy"], False
             )
             try:
-                index = faiss.deserialize_index_binary(np.ascontiguousarray(serialised))
+                read = faiss.deserialize_index_binary(np.ascontiguousarray(serialised))
             except RuntimeError as exc:
                 raise IndexDamaged(f"{name}.faiss.npy", f"cannot be read ({exc})") from None
+            index = faiss.downcast_IndexBinary(read)
+            if not isinstance(index, faiss.IndexBinaryIVF):
+                raise IndexDamaged(f"{name}.faiss.npy", "is not an inverted file")
+            read.this.disown()  # type: ignore[attr-defined]  # the downcast object frees it
+            index.this.acquire()  # type: ignore[attr-defined]
             self._segments.append(_Segment(index, {int(i) for i in sets}, name))
         self._manifest = manifest
-        self._centres_name = centres
 
 
 def _merged(segments: list[_Segment]) -> _Segment:

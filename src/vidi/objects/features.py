@@ -21,10 +21,10 @@ from sqlalchemy.orm import Session
 
 from vidi.config import Settings
 from vidi.fingerprints.local_features import EXTRACTOR, LocalFeatures, decode
-from vidi.index.descriptors import DescriptorIndex, lists_for, training_size
+from vidi.index.descriptors import DescriptorIndex
 from vidi.index.objects import ObjectIndex
 from vidi.index.storage import IndexDamaged
-from vidi.index.vocabulary import TREE_FROM, train_vocabulary
+from vidi.index.vocabulary import TREE_FROM, Vocabulary, train_vocabulary
 from vidi.notices import notice
 from vidi.store.models import LocalFeatureSet
 
@@ -34,9 +34,6 @@ RETRAIN_UNTIL = 50_000
 TRAIN_SETS = 5_000
 """Feature sets whose descriptors train the vocabulary (spread evenly over the table)."""
 CHUNK = 1_000
-POINTS_GUESS = 1_000
-"""Points a stored picture is taken to hold when choosing how many to train on (most
-hold 2,000; a sample a little too large costs nothing)."""
 
 
 def index_directory(settings: Settings) -> Path:
@@ -69,13 +66,13 @@ def open_descriptor_index(settings: Settings) -> DescriptorIndex:
         return DescriptorIndex.open(directory)
 
 
-def sync_descriptors(session: Session, index: DescriptorIndex) -> int:
+def sync_descriptors(session: Session, index: DescriptorIndex, vocabulary: Vocabulary) -> int:
     """Add the pictures' stored feature sets (of the current extractor) the descriptor
-    index lacks, training its lists first when due (as the vocabulary: when there are
-    none, and while the collection is small each time it has grown fourfold), drop those
-    no longer stored, and save when anything changed; returns how many were added.
-    Gallery items are not held: a gallery is asked item by item
-    (:mod:`vidi.index.gallery_index`)."""
+    index lacks, listed under ``vocabulary``'s words (the object index's: when it was
+    trained again, everything is added again), drop those no longer stored, and save
+    when anything changed; returns how many were added. Gallery items are not held: a
+    gallery is asked item by item (:mod:`vidi.index.gallery_index`)."""
+    anew = index.use(vocabulary, EXTRACTOR)
     stored = list(
         session.scalars(
             select(LocalFeatureSet.id)
@@ -85,24 +82,12 @@ def sync_descriptors(session: Session, index: DescriptorIndex) -> int:
             .order_by(LocalFeatureSet.id)
         )
     )
-    if not stored:
-        return 0
-    total = len(stored)
-    due = index.centres is None or index.extractor != EXTRACTOR
-    due = due or (index.trained_on < RETRAIN_UNTIL and total >= RETRAIN_GROWTH * index.trained_on)
-    if due:
-        points = session.scalar(
-            select(func.sum(LocalFeatureSet.points)).where(LocalFeatureSet.id.in_(stored[:CHUNK]))
-        )
-        lists = lists_for(int(points or 0) * total // min(total, CHUNK))
-        sample = _training_descriptors(session, stored, training_size(lists))
-        index.reset(sample, total, EXTRACTOR, lists)
     dropped = index.drop(index.ids - set(stored))
     missing = [id_ for id_ in stored if id_ not in index]
     for start in range(0, len(missing), CHUNK):
         found = load_features(session, missing[start : start + CHUNK])
         index.add((id_, f.descriptors) for id_, f in found.items())
-    if due or dropped or missing:
+    if anew or dropped or missing:
         index.save()
     return len(missing)
 
@@ -136,7 +121,7 @@ def sync_index(session: Session, index: ObjectIndex, later: Collection[int] = ()
         notice("the object index's vocabulary is from before the word tree; training it again")
         due = True
     if index.vocabulary is None or due:
-        index.reset(train_vocabulary(_training_descriptors(session)), total)
+        index.reset(train_vocabulary(_training_descriptors(session, total)), total)
     stored = list(session.scalars(select(LocalFeatureSet.id).order_by(LocalFeatureSet.id)))
     index.drop(index.ids - set(stored))  # feature sets deleted since (a replaced gallery)
     missing = [id_ for id_ in stored if id_ not in index and id_ not in later]
@@ -148,16 +133,8 @@ def sync_index(session: Session, index: ObjectIndex, later: Collection[int] = ()
     return len(missing)
 
 
-def _training_descriptors(
-    session: Session, ids: list[int] | None = None, wanted: int | None = None
-) -> np.ndarray:
-    """Descriptors of feature sets spread evenly over ``ids`` (every stored set's when
-    None): of :data:`TRAIN_SETS` of them, or of as many as give about ``wanted``."""
-    if ids is None:
-        ids = list(session.scalars(select(LocalFeatureSet.id).order_by(LocalFeatureSet.id)))
-    sets = TRAIN_SETS
-    if wanted is not None:
-        sets = max(1, min(TRAIN_SETS, -(-wanted // POINTS_GUESS)))
-    chosen = ids[:: max(1, len(ids) // sets)]
-    found = load_features(session, chosen).values()
-    return np.concatenate([f.descriptors for f in found] or [np.zeros((0, 32), np.uint8)])
+def _training_descriptors(session: Session, total: int) -> np.ndarray:
+    step = max(1, total // TRAIN_SETS)
+    ids = list(session.scalars(select(LocalFeatureSet.id).order_by(LocalFeatureSet.id)))[::step]
+    sets = load_features(session, ids).values()
+    return np.concatenate([f.descriptors for f in sets] or [np.zeros((0, 32), np.uint8)])

@@ -156,7 +156,9 @@ def find_object(
         else:
             found = _ranked_hits(session, index, queries, allowed, own, FIND_CANDIDATES, 0)
             if FIND_VOTED and not scope.startswith("gallery:"):
-                voted = _voted_hits(session, settings, queries, allowed, own, box is not None)
+                voted = _voted_hits(
+                    session, settings, index, queries, allowed, own, box is not None
+                )
                 found = merged_hits(found, voted)
             if not found and FIND_DEEPER:
                 found = _ranked_hits(
@@ -194,6 +196,7 @@ def _ranked_hits(
 def _voted_hits(
     session: Session,
     settings: Settings,
+    index: ObjectIndex,
     queries: list[LocalFeatures],
     allowed: np.ndarray,
     own: int | None,
@@ -201,10 +204,13 @@ def _voted_hits(
 ) -> list[VerifiedHit]:
     """Verified hits among each side's first :data:`FIND_VOTED` pictures by descriptor
     votes: with the whole side (simulated tilts included) at :data:`FIND_MIN_INLIERS`,
-    and a drawn box's points as drawn at :data:`FIND_VOTED_MIN_INLIERS`."""
+    and a drawn box's points as drawn at :data:`FIND_VOTED_MIN_INLIERS`. The descriptor
+    index lists descriptors under the object index's words, and adds what it lacks first."""
+    if index.vocabulary is None:
+        return []
     try:
         with open_descriptor_index(settings) as points:
-            sync_descriptors(session, points)
+            sync_descriptors(session, points, index.vocabulary)
             ranked = [
                 [
                     v

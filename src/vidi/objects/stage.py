@@ -43,6 +43,7 @@ from vidi.fingerprints.local_features import (
 from vidi.index.gallery_index import GalleryIndex
 from vidi.index.objects import ObjectIndex
 from vidi.index.pdq_index import IndexLocked
+from vidi.index.vocabulary import Vocabulary
 from vidi.ingest.records import MIRROR_FEATURES
 from vidi.matching.groups import assign_groups
 from vidi.media.pictures import DecodedImage, decode_image
@@ -129,8 +130,8 @@ def run_feature_stage(
                     index.save()
             if len(index):
                 index.save()
-        if pending:  # the region query's votes then find the new pictures without waiting
-            _fill_descriptor_index(db, settings)
+            if pending and index.vocabulary is not None:  # the region query's votes then
+                _fill_descriptor_index(db, settings, index.vocabulary)  # need not add them
         with db.session() as session:
             assign_groups(session, linked)  # same-scene links join series
     finally:
@@ -140,12 +141,12 @@ def run_feature_stage(
     return FeatureSummary(remaining=remaining, **totals)
 
 
-def _fill_descriptor_index(db: Database, settings: Settings) -> None:
+def _fill_descriptor_index(db: Database, settings: Settings, vocabulary: Vocabulary) -> None:
     """Add the new pictures to the descriptor index, unless a region query has it open
     (that query adds them itself: it syncs before it asks)."""
     try:
         with open_descriptor_index(settings) as points, db.session() as session:
-            sync_descriptors(session, points)
+            sync_descriptors(session, points, vocabulary)
     except IndexLocked:
         notice(
             "the descriptor index is open in another process; the next region query adds "
