@@ -90,6 +90,7 @@ from vidi.objects.search import (
     FIND_THREADS,
     FIND_VOTED,
     FIND_VOTED_MIN_INLIERS,
+    FIND_VOTED_RATIO,
 )
 
 RANK_DEPTH = 1_000
@@ -228,6 +229,12 @@ def main() -> None:
     )
     parser.add_argument("--min-votes", type=int, default=FIND_MIN_VOTES)
     parser.add_argument(
+        "--voted-ratio",
+        type=float,
+        default=FIND_VOTED_RATIO,
+        help="the ratio test a drawn box's points are matched with against a voted candidate",
+    )
+    parser.add_argument(
         "--vote-probes",
         type=int,
         default=descriptors_module.PROBES,
@@ -313,7 +320,13 @@ def main() -> None:
     build_s = time.perf_counter() - started
     started = time.perf_counter()
     VOTED = (
-        (descriptor_index(features, vocabulary), args.voted, args.min_votes, args.voted_min_inliers)
+        (
+            descriptor_index(features, vocabulary),
+            args.voted,
+            args.min_votes,
+            args.voted_min_inliers,
+            args.voted_ratio,
+        )
         if args.voted
         else None
     )
@@ -580,19 +593,23 @@ def descriptor_index(features: Sequence[LocalFeatures], vocabulary: Vocabulary) 
 def _verify_voted(sides, features, timing, seen, threshold, best, boxed):  # type: ignore[no-untyped-def]
     """Each side's first candidates by votes, verified into ``best``: with the whole side
     at ``threshold``, and a drawn box's points as drawn at the voted threshold."""
-    votes, count, min_votes, drawn_threshold = VOTED
+    votes, count, min_votes, drawn_threshold, ratio = VOTED
     for query in sides:
         started = time.perf_counter()
         ranked = [v.id for v in votes.rank(query.search_descriptors(), count, min_votes)]
         timing["search"] += time.perf_counter() - started
         started = time.perf_counter()
-        pairs = [(query, features[c]) for c in ranked]
+        checks = [(c, verify_many([(query, features[c])], LOWEST_THRESHOLD)[0]) for c in ranked]
+        results = [(c, result, threshold) for c, result in checks]
         if boxed:
             drawn = query.head(query.searched or len(query))
-            pairs += [(drawn, features[c]) for c in ranked]
-        checked = verify_many(pairs, LOWEST_THRESHOLD, THREADS)
-        needs = [threshold] * len(ranked) + [drawn_threshold] * (len(pairs) - len(ranked))
-        for candidate, result, need in zip(ranked + ranked, checked, needs, strict=False):
+            found = verify_many(
+                [(drawn, features[c]) for c in ranked], LOWEST_THRESHOLD, THREADS, ratio
+            )
+            results += [
+                (c, result, drawn_threshold) for c, result in zip(ranked, found, strict=True)
+            ]
+        for candidate, result, need in results:
             if seen is not None:
                 seen[candidate] = max(seen.get(candidate, 0), result.inliers)
             if result.inliers >= need:

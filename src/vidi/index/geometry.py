@@ -60,7 +60,9 @@ Unrelated generated rooms share 30-50 matches with a query, so a match count can
 tell the near misses."""
 
 
-def _matches(query: LocalFeatures, other: LocalFeatures) -> list[tuple[int, int]]:
+def _matches(
+    query: LocalFeatures, other: LocalFeatures, ratio: float = RATIO
+) -> list[tuple[int, int]]:
     """Mutual nearest neighbours that pass the ratio test from at least one side (a small
     object in a large picture passes it from its own side, rarely from the picture's).
 
@@ -96,7 +98,7 @@ def _matches(query: LocalFeatures, other: LocalFeatures) -> list[tuple[int, int]
     forward_second = own_rows.min(axis=1)
     columns[q, pair] = np.iinfo(np.int32).max
     backward_second = columns.min(axis=0)
-    passes = (best < RATIO * forward_second) | (best < RATIO * backward_second)
+    passes = (best < ratio * forward_second) | (best < ratio * backward_second)
     return list(zip(q[passes].tolist(), o[passes].tolist(), strict=True))
 
 
@@ -124,7 +126,9 @@ def _distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     return table
 
 
-def verify(query: LocalFeatures, other: LocalFeatures, min_inliers: int = 5) -> Verified:
+def verify(
+    query: LocalFeatures, other: LocalFeatures, min_inliers: int = 5, ratio: float = RATIO
+) -> Verified:
     """Inliers of the homography (RANSAC) that best maps ``query``'s matches onto ``other``.
 
     Fewer matches than ``min_inliers`` cannot make a hit, so the RANSAC is skipped: most
@@ -134,31 +138,37 @@ def verify(query: LocalFeatures, other: LocalFeatures, min_inliers: int = 5) -> 
 
     A query with simulated tilts (points after its :attr:`~LocalFeatures.searched` ones)
     is verified first as drawn, and whole only when that came close
-    (:data:`RETRY_INLIERS`); the better result counts.
+    (:data:`RETRY_INLIERS`); the better result counts. ``ratio``: the matches' ratio test
+    (:data:`RATIO` unless a caller measured another for its candidates).
     """
     if query.searched is None or query.searched >= len(query):
-        return _verify(query, other, min_inliers)
-    drawn = _verify(query.head(query.searched), other, min(min_inliers, RETRY_INLIERS))
+        return _verify(query, other, min_inliers, ratio)
+    drawn = _verify(query.head(query.searched), other, min(min_inliers, RETRY_INLIERS), ratio)
     if drawn.inliers < RETRY_INLIERS:
         return drawn
-    whole = _verify(query, other, min_inliers)
+    whole = _verify(query, other, min_inliers, ratio)
     return whole if whole.inliers > drawn.inliers else drawn
 
 
 def verify_many(
-    pairs: Sequence[tuple[LocalFeatures, LocalFeatures]], min_inliers: int = 5, threads: int = 1
+    pairs: Sequence[tuple[LocalFeatures, LocalFeatures]],
+    min_inliers: int = 5,
+    threads: int = 1,
+    ratio: float = RATIO,
 ) -> list[Verified]:
     """:func:`verify` for each (query, candidate) pair, in order, on up to ``threads``
     threads: FAISS's Hamming tables and OpenCV's RANSAC run without Python's lock, so a
     region query's 200 verifications use every core (each thread has its own table)."""
     if threads <= 1 or len(pairs) < 2:
-        return [verify(query, other, min_inliers) for query, other in pairs]
+        return [verify(query, other, min_inliers, ratio) for query, other in pairs]
     with ThreadPoolExecutor(min(threads, len(pairs))) as pool:
-        return list(pool.map(lambda pair: verify(pair[0], pair[1], min_inliers), pairs))
+        return list(pool.map(lambda pair: verify(pair[0], pair[1], min_inliers, ratio), pairs))
 
 
-def _verify(query: LocalFeatures, other: LocalFeatures, min_inliers: int) -> Verified:
-    pairs = _matches(query, other)
+def _verify(
+    query: LocalFeatures, other: LocalFeatures, min_inliers: int, ratio: float = RATIO
+) -> Verified:
+    pairs = _matches(query, other, ratio)
     if len(pairs) < max(5, min_inliers):
         return Verified(0, len(pairs), None)
     # Both sides on a common scale, so one pixel threshold suits large and small pictures.

@@ -23,7 +23,7 @@ from vidi.clues.runner import places_of
 from vidi.config import Settings
 from vidi.errors import NotFound, VidiError
 from vidi.fingerprints.local_features import LocalFeatures, query_features
-from vidi.index.geometry import verify_many
+from vidi.index.geometry import RATIO, verify_many
 from vidi.index.objects import ObjectIndex
 from vidi.index.pdq_index import IndexLocked
 from vidi.media.pictures import decode_full
@@ -69,13 +69,18 @@ against 2,000 stored points meet more chance inliers than the stage's 700 × 700
 verified at 3,120 generated pictures, 12 reached 12 inliers and the most reached 16
 (docs/performance.md, "Object search, round 3: recall"); with the simulated tilts, 17 of
 90,254 at 10,120 ("round 5"), so it cannot come down."""
-FIND_VOTED = 10
+FIND_VOTED = 20
 """Candidates a side verified from the descriptor index's votes (its first by votes,
 :class:`~vidi.index.descriptors.DescriptorIndex`): an object pasted into another room is a
 few per cent of its new picture's words but most of its points' nearest neighbours
 (docs/performance.md, "Object search, round 8"). 0: the votes are not asked."""
 FIND_MIN_VOTES = 3
 """Votes under which a picture is not verified."""
+FIND_VOTED_RATIO = 0.85
+"""The ratio test a drawn box's points as drawn are matched with against a voted
+candidate (:data:`vidi.index.geometry.RATIO` elsewhere): pairwise, 60 pasted boxes reached
+12 inliers against their originals 51 times instead of 47, and none of 6,020 unrelated
+pictures reached 9 (docs/performance.md, "Object search, round 8")."""
 FIND_VOTED_MIN_INLIERS = 12
 """Inliers a drawn box's points as drawn (no simulated tilts) need against one of the
 vote ranking's first candidates: the stage's own threshold. Only :data:`FIND_VOTED` of
@@ -228,26 +233,24 @@ def _voted_hits(
         )
         return []
     stored = load_features(session, {v.id for side in ranked for v in side})
-    checks = [
-        (side, v, query, FIND_MIN_INLIERS)
-        for side, (query, found) in enumerate(zip(queries, ranked, strict=True))
-        for v in found
+    found = [
+        (side, v, query)
+        for side, (query, voted) in enumerate(zip(queries, ranked, strict=True))
+        for v in voted
         if v.id in stored
     ]
+    # Each way of checking: (the query side it uses, inliers needed, ratio test).
+    ways = [(lambda query: query, FIND_MIN_INLIERS, RATIO)]
     if boxed:
-        checks += [
-            (side, v, query.head(query.searched or len(query)), FIND_VOTED_MIN_INLIERS)
-            for side, v, query, _ in list(checks)
-        ]
+        drawn = FIND_VOTED_MIN_INLIERS, FIND_VOTED_RATIO
+        ways.append((lambda query: query.head(query.searched or len(query)), *drawn))
     hits = []
-    for need in {need for *_, need in checks}:
-        mine = [c for c in checks if c[3] == need]
-        results = verify_many(
-            [(query, stored[v.id]) for _, v, query, _ in mine], need, FIND_THREADS
-        )
+    for side_of, need, ratio in ways:
+        pairs = [(side_of(query), stored[v.id]) for _, v, query in found]
+        results = verify_many(pairs, need, FIND_THREADS, ratio)
         hits += [
             VerifiedHit(v.id, checked.inliers, 0.0, checked.region, side == 1)
-            for (side, v, _, _), checked in zip(mine, results, strict=True)
+            for (side, v, _), checked in zip(found, results, strict=True)
             if checked.inliers >= need
         ]
     return merged_hits(hits)
