@@ -458,11 +458,13 @@ def word_index(
     return vocabulary, index
 
 
-def _counted_verify(query: LocalFeatures, other: LocalFeatures, min_inliers: int):  # type: ignore[no-untyped-def]
+def _counted_verify(  # type: ignore[no-untyped-def]
+    query: LocalFeatures, other: LocalFeatures, min_inliers: int, ratio: float = geometry.RATIO
+):
     """The library's single verification, counted: a query with tilts verified whole."""
     with _counting:
         RETRIES["tilts" if query.searched is not None else "drawn"] += 1
-    return _library_verify(query, other, min_inliers)
+    return _library_verify(query, other, min_inliers, ratio)
 
 
 def _tilts(text: str) -> tuple[tuple[float, float], ...]:
