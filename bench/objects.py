@@ -387,6 +387,7 @@ def main() -> None:
         found = pdq_found = hits = right = among = verifies = worst = 0
         spent = 0.0
         ranks = []
+        by_votes: list[tuple[int, int]] = []
         for side, flipped, part, wanted, acceptable, boxed in items:
             started = time.perf_counter()
             seen: dict[int, int] = {}
@@ -410,6 +411,8 @@ def main() -> None:
             ranks.append(rank)
             among += rank < args.candidates
             verifies += inliers >= args.min_inliers
+            if boxed and VOTED is not None:
+                by_votes.append(_vote_diagnosis([side, flipped], features, wanted))
             ranked = [v[0] for v in verified[:10]]
             found += bool(wanted & set(ranked))
             hits += len(verified)
@@ -427,6 +430,15 @@ def main() -> None:
         )
         timing = {"search": 0.0, "verify": 0.0, "queries": 0}
         RETRIES.update(drawn=0, tilts=0)
+        if by_votes:
+            vote_ranks, drawn = (np.array(column) for column in zip(*by_votes, strict=True))
+            first = vote_ranks < VOTED[1]
+            verified = drawn >= VOTED[3]
+            print(
+                f"  {'by votes:':22} original among the first {VOTED[1]} {first.sum()}, "
+                f"among 100 {(vote_ranks < 100).sum()}; the box as drawn verifies it (ratio "
+                f"{VOTED[4]}) at {VOTED[3]} {verified.sum()}, both {(first & verified).sum()}"
+            )
     print(
         f"wrong verified hits: {len(unrelated_best)} (largest inlier count "
         f"{max(unrelated_best, default=0)}; threshold {args.min_inliers}); of "
@@ -519,6 +531,22 @@ def _diagnose(sides, features, index, vocabulary, wanted, scoring):  # type: ign
         found = [c.id for c in index.search(words, RANK_DEPTH, scoring=scoring)]
         rank = min([rank] + [found.index(i) for i in wanted if i in found])
         inliers = max([inliers] + [verify(query, features[i], MIN_INLIERS).inliers for i in wanted])
+    return rank, inliers
+
+
+def _vote_diagnosis(sides, features, wanted):  # type: ignore[no-untyped-def]
+    """The original's best rank by votes over the sides (100 when deeper) and the inliers
+    the box's points as drawn reach against it (the voted candidates' second check)."""
+    votes, _, _, _, ratio = VOTED
+    rank, inliers = 100, 0
+    for query in sides:
+        found = [v.id for v in votes.rank(query.search_descriptors(), 100)]
+        rank = min([rank] + [found.index(i) for i in wanted if i in found])
+        drawn = query.head(query.searched or len(query))
+        inliers = max(
+            [inliers]
+            + [v.inliers for v in verify_many([(drawn, features[i]) for i in wanted], 5, 1, ratio)]
+        )
     return rank, inliers
 
 
