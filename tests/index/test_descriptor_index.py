@@ -141,6 +141,7 @@ def test_a_damaged_segment_is_refused_and_a_second_opener_is_turned_away(
         index.save()
         with pytest.raises(IndexLocked):
             DescriptorIndex.open(tmp_path)
+    descriptors_module._LOADED.clear()  # another process: it reads the files
     segment = next(tmp_path.glob("d*.faiss.npy"))
     data = bytearray(segment.read_bytes())
     data[-100] ^= 0xFF
@@ -152,3 +153,40 @@ def test_a_damaged_segment_is_refused_and_a_second_opener_is_turned_away(
     (tmp_path / "descriptors.json").write_text(json.dumps(manifest))
     with pytest.raises(IndexDamaged, match="manifest|descriptors.json"):
         DescriptorIndex.open(tmp_path)
+
+
+def test_a_process_reads_a_saved_segment_once(
+    tmp_path: Path,
+    pictures: list[np.ndarray],
+    pasted: np.ndarray,
+    vocabulary: Vocabulary,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Segments are never written twice, so a later query of the same process reads only
+    those saved since; one changed in memory (a dropped picture) is a copy, never the
+    process's shared one."""
+    with _trained(tmp_path, pictures, vocabulary) as index:
+        index.add(enumerate(pictures[:6]))
+        index.save()
+    descriptors_module._LOADED.clear()  # as a new process
+    read: list[str] = []
+    real = DescriptorIndex._read_segment
+
+    def counted(self, name, files):  # type: ignore[no-untyped-def]
+        read.append(name)
+        return real(self, name, files)
+
+    monkeypatch.setattr(DescriptorIndex, "_read_segment", counted)
+    with DescriptorIndex.open(tmp_path) as first:
+        first.use(vocabulary, "v1")
+        first.add((n, pictures[n]) for n in range(6, 12))
+        first.save()
+    with DescriptorIndex.open(tmp_path) as second:
+        second.use(vocabulary, "v1")
+        assert second.ids == set(range(12)) and second.rank(pasted, 1)[0].id == 5
+        assert second.drop([5]) == 1 and 5 not in {r.id for r in second.rank(pasted, 12)}
+    assert len(read) == 1  # the first segment, once; the second was this process's own
+    with DescriptorIndex.open(tmp_path) as third:  # the drop was not saved
+        third.use(vocabulary, "v1")
+        assert third.rank(pasted, 1)[0].id == 5
+    assert len(read) == 1

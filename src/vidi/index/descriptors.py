@@ -36,6 +36,7 @@ import fcntl
 import hashlib
 import json
 import os
+import threading
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,11 +94,30 @@ class PictureVotes:
 class _Segment:
     """One FAISS index and the feature sets it holds."""
 
-    def __init__(self, index: faiss.IndexBinaryIVF, sets: set[int], name: str | None) -> None:
+    def __init__(
+        self, index: faiss.IndexBinaryIVF, sets: set[int], name: str | None, shared: bool = False
+    ) -> None:
         self.index = index
         self.sets = sets
         self.name = name
         """The files it was saved as (None: added or changed since the last save)."""
+        self.shared = shared
+        """Whether ``index`` is the process's copy of a saved segment (:data:`_LOADED`),
+        which is copied before it is changed."""
+
+    def own(self) -> faiss.IndexBinaryIVF:
+        """The index, copied first when it is the process's shared copy (to be changed)."""
+        if self.shared:
+            self.index = faiss.clone_binary_index(self.index)  # type: ignore[attr-defined]
+            self.shared = False
+        return self.index
+
+
+_LOADED: dict[tuple[str, str, str], tuple[faiss.IndexBinaryIVF, frozenset[int]]] = {}
+"""Saved segments this process has read, by (directory, file, SHA-256): a file is never
+written twice, so a later query reads only the segments saved since (the first query of
+a process reads them all: 1.6-2.0 s for 0.8 GB at 10,120 pictures)."""
+_LOADED_LOCK = threading.Lock()
 
 
 class DescriptorIndex:
@@ -231,7 +251,7 @@ class DescriptorIndex:
             for segment in self._segments:
                 if id_ in segment.sets:
                     selector = faiss.IDSelectorRange(id_ << POINT_BITS, (id_ + 1) << POINT_BITS)
-                    segment.index.remove_ids(selector)
+                    segment.own().remove_ids(selector)
                     segment.sets.discard(id_)
                     segment.name = None
                     gone += 1
@@ -305,6 +325,10 @@ class DescriptorIndex:
                     self.directory / f"{segment.name}.sets.npy",
                     np.array(sorted(segment.sets), np.int64),
                 )
+                key = (str(self.directory.resolve()), f"{segment.name}.faiss.npy")
+                with _LOADED_LOCK:  # this process need not read it back
+                    _LOADED[(*key, files[key[1]][1])] = (segment.index, frozenset(segment.sets))
+                segment.shared = True
             else:
                 for part in ("faiss", "sets"):
                     name = f"{segment.name}.{part}.npy"
@@ -331,6 +355,25 @@ class DescriptorIndex:
             if path.name not in files:
                 path.unlink(missing_ok=True)
 
+    def _read_segment(
+        self, name: str, files: dict[str, list[Any]]
+    ) -> tuple[faiss.IndexBinaryIVF, frozenset[int]]:
+        """One saved segment read whole and checked."""
+        serialised = _read_array(
+            self.directory / f"{name}.faiss.npy", files[f"{name}.faiss.npy"], False
+        )
+        sets = _read_array(self.directory / f"{name}.sets.npy", files[f"{name}.sets.npy"], False)
+        try:
+            read = faiss.deserialize_index_binary(np.ascontiguousarray(serialised))
+        except RuntimeError as exc:
+            raise IndexDamaged(f"{name}.faiss.npy", f"cannot be read ({exc})") from None
+        index = faiss.downcast_IndexBinary(read)
+        if not isinstance(index, faiss.IndexBinaryIVF):
+            raise IndexDamaged(f"{name}.faiss.npy", "is not an inverted file")
+        read.this.disown()  # type: ignore[attr-defined]  # the downcast object frees it
+        index.this.acquire()  # type: ignore[attr-defined]
+        return index, frozenset(int(i) for i in sets)
+
     def _load(self) -> None:
         path = self.directory / MANIFEST
         if not path.exists():
@@ -347,31 +390,31 @@ class DescriptorIndex:
         self.key = str(manifest["vocabulary"])
         self.extractor = str(manifest["extractor"])
         self._number = int(manifest["number"])
+        directory = str(self.directory.resolve())
+        wanted = {
+            (directory, f"{n}.faiss.npy", files[f"{n}.faiss.npy"][1]) for n in manifest["segments"]
+        }
+        with _LOADED_LOCK:
+            for key in [k for k in _LOADED if k[0] == directory and k not in wanted]:
+                del _LOADED[key]  # merged or dropped since
         for name in manifest["segments"]:
-            serialised = _read_array(
-                self.directory / f"{name}.faiss.npy", files[f"{name}.faiss.npy"], False
-            )
-            sets = _read_array(
-                self.directory / f"{name}.sets.npy", files[f"{name}.sets.npy"], False
-            )
-            try:
-                read = faiss.deserialize_index_binary(np.ascontiguousarray(serialised))
-            except RuntimeError as exc:
-                raise IndexDamaged(f"{name}.faiss.npy", f"cannot be read ({exc})") from None
-            index = faiss.downcast_IndexBinary(read)
-            if not isinstance(index, faiss.IndexBinaryIVF):
-                raise IndexDamaged(f"{name}.faiss.npy", "is not an inverted file")
-            read.this.disown()  # type: ignore[attr-defined]  # the downcast object frees it
-            index.this.acquire()  # type: ignore[attr-defined]
-            self._segments.append(_Segment(index, {int(i) for i in sets}, name))
+            key = (directory, f"{name}.faiss.npy", files[f"{name}.faiss.npy"][1])
+            with _LOADED_LOCK:
+                loaded = _LOADED.get(key)
+            if loaded is None:
+                loaded = self._read_segment(name, files)
+                with _LOADED_LOCK:
+                    _LOADED[key] = loaded
+            self._segments.append(_Segment(loaded[0], set(loaded[1]), name, shared=True))
         self._manifest = manifest
 
 
 def _merged(segments: list[_Segment]) -> _Segment:
     """Several segments as one (FAISS moves the lists' entries; nothing is quantised again)."""
     first = segments[0]
+    first.own()
     for other in segments[1:]:
-        first.index.merge_from(other.index, 0)  # type: ignore[attr-defined]  # not in the stubs
+        first.index.merge_from(other.own(), 0)  # type: ignore[attr-defined]  # not in the stubs
         first.sets |= other.sets
     first.name = None
     return first
