@@ -150,9 +150,11 @@ def test_a_querys_tilts_are_verified_only_where_it_came_close(
     calls: list[int] = []
     real = geometry._verify
 
-    def counted(query: LocalFeatures, other: LocalFeatures, min_inliers: int) -> Verified:
+    def counted(
+        query: LocalFeatures, other: LocalFeatures, min_inliers: int, ratio: float
+    ) -> Verified:
         calls.append(len(query))
-        return real(query, other, min_inliers)
+        return real(query, other, min_inliers, ratio)
 
     monkeypatch.setattr(geometry, "_verify", counted)
     picture = paste(room(10), textured_object(10), np.random.default_rng(10), 0.6)[0]
@@ -210,3 +212,19 @@ def test_a_transform_no_camera_makes_of_a_flat_thing_is_refused() -> None:
     assert {name for name, h in kept.items() if _through(h, points)} == set(kept)
     assert {name for name, h in refused.items() if _through(h, points)} == set()
     assert geometry.MAX_ANISOTROPY * squeeze_70 > 1 > geometry.MAX_ANISOTROPY / 6
+
+
+def test_a_looser_ratio_test_keeps_every_match_the_stricter_one_keeps() -> None:
+    """The region query matches a drawn box against its voted candidates at 0.85: more
+    pairs, never fewer, and the default is the module's ratio."""
+    rng = np.random.default_rng(12)
+    picture, box = paste(room(14), textured_object(14), rng, scale=0.6, angle=10)
+    query = query_features(picture, box)
+    drawn = query.head(query.searched or len(query))
+    original = extract_features(paste(room(15), textured_object(14), rng, 0.7)[0])
+    strict = set(geometry._matches(drawn, original))
+    loose = set(geometry._matches(drawn, original, 0.85))
+    assert strict == set(geometry._matches(drawn, original, geometry.RATIO))
+    assert strict < loose
+    found = [verify(drawn, original, 5, ratio).matches for ratio in (0.8, 0.85)]
+    assert found[0] < found[1]
