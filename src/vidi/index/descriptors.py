@@ -32,7 +32,6 @@ adds back whatever a crash lost.
 
 from __future__ import annotations
 
-import fcntl
 import hashlib
 import json
 import os
@@ -47,8 +46,8 @@ import numpy as np
 
 from vidi.fingerprints.local_features import DESCRIPTOR_BYTES
 from vidi.index.gallery_index import MAX_DISTANCE, RATIO
+from vidi.index.locks import hold
 from vidi.index.openmp import one_thread
-from vidi.index.pdq_index import IndexLocked
 from vidi.index.storage import (
     IndexDamaged,
     _fsync_dir,
@@ -140,15 +139,7 @@ class DescriptorIndex:
     @classmethod
     def open(cls, directory: Path) -> DescriptorIndex:
         """Open (or create) the index in ``directory``; :class:`IndexDamaged` when broken."""
-        directory.mkdir(parents=True, exist_ok=True)
-        lock = open(directory / "descriptors.lock", "wb")  # noqa: SIM115 - held while open
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.close()
-            raise IndexLocked(
-                f"the descriptor index in {directory} is open in another process"
-            ) from None
+        lock = hold(directory, "descriptors.lock", "the descriptor index")
         index = cls(directory, lock)
         try:
             index._load()

@@ -19,7 +19,6 @@ is the log, and :func:`vidi.objects.features.sync_index` adds back whatever a cr
 
 from __future__ import annotations
 
-import fcntl
 import json
 import os
 from collections.abc import Collection
@@ -29,7 +28,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from vidi.index.pdq_index import IndexLocked
+from vidi.index.locks import hold
 from vidi.index.storage import (
     IndexDamaged,
     _fsync_dir,
@@ -90,15 +89,7 @@ class ObjectIndex:
     @classmethod
     def open(cls, directory: Path) -> ObjectIndex:
         """Open (or create) the index in ``directory``; :class:`IndexDamaged` when broken."""
-        directory.mkdir(parents=True, exist_ok=True)
-        lock = open(directory / "objects.lock", "wb")  # noqa: SIM115 - held while open
-        try:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            lock.close()
-            raise IndexLocked(
-                f"the object index in {directory} is open in another process"
-            ) from None
+        lock = hold(directory, "objects.lock", "the object index")
         index = cls(directory, lock)
         try:
             index._load()
