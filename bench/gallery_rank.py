@@ -36,7 +36,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from objects import _read_cache, quick_room, word_index  # bench/objects.py, beside this
+from objects import (  # bench/objects.py, beside this
+    cache_arguments,
+    cached_features,
+    quick_room,
+    word_index,
+)
 from vidi.demo.objects import crop_area, paste, recompress, room, rotate, textured_object
 from vidi.fingerprints.local_features import (
     MAX_POINTS,
@@ -54,11 +59,8 @@ from vidi.objects.matching import LINK_CANDIDATES, best_hits, gallery_hits
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--objects", type=int, default=60)
-    parser.add_argument("--distractors", type=int, default=3000)
+    cache_arguments(parser)
     parser.add_argument("--negatives", type=int, default=1000)
-    parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--cache", required=True, help="bench/objects.py's --cache file")
     parser.add_argument("--extra-items", type=int, default=0, help="more unrelated items")
     parser.add_argument("--probes", type=int, default=gallery_index.PROBES)
     parser.add_argument("--ratio", type=float, default=gallery_index.RATIO)
@@ -78,11 +80,7 @@ def main() -> None:
     matching.GALLERY_CANDIDATES = args.candidates
     matching.GALLERY_MIN_VOTES = args.min_votes
     n = args.objects
-    key = np.array([n, args.distractors, args.seed, MAX_POINTS], np.int64)
-    cached = _read_cache(args.cache, key)
-    if cached is None:
-        raise SystemExit(f"{args.cache} is not bench/objects.py's cache for these settings")
-    features = cached[0]
+    features = cached_features(args)
 
     item_pictures = [textured_object(i) for i in range(n)]
     item_pictures += [textured_object(500_000 + i) for i in range(args.extra_items)]

@@ -487,6 +487,23 @@ def _tilts(text: str) -> tuple[tuple[float, float], ...]:
     return tuple((float(width), float(height)) for width, height in pairs)
 
 
+def cache_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments that name a cache this script wrote (for the benches that read one)."""
+    parser.add_argument("--objects", type=int, default=60)
+    parser.add_argument("--distractors", type=int, default=3000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--cache", required=True, help="bench/objects.py's --cache file")
+
+
+def cached_features(args: argparse.Namespace) -> list[LocalFeatures]:
+    """The described pictures of the cache :func:`cache_arguments` named, or a clear exit."""
+    key = np.array([args.objects, args.distractors, args.seed, MAX_POINTS], np.int64)
+    cached = _read_cache(args.cache, key)
+    if cached is None:
+        raise SystemExit(f"{args.cache} is not bench/objects.py's cache for these settings")
+    return cached[0]
+
+
 def _read_cache(path: str, key: np.ndarray) -> tuple[list[LocalFeatures], list[np.ndarray]] | None:
     """Features and PDQ bits from an earlier run's ``--cache`` file, when it matches."""
     try:

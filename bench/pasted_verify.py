@@ -19,10 +19,10 @@ import time
 
 import numpy as np
 
-from objects import _read_cache  # bench/objects.py, beside this script
+from objects import cache_arguments, cached_features  # bench/objects.py, beside this script
 from vidi.demo.objects import in_a_new_room
 from vidi.fingerprints import local_features
-from vidi.fingerprints.local_features import MAX_POINTS, query_features
+from vidi.fingerprints.local_features import query_features
 from vidi.index.geometry import RATIO, verify_many
 
 VARIANTS: dict[str, dict[str, float]] = {
@@ -37,19 +37,11 @@ VARIANTS: dict[str, dict[str, float]] = {
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--objects", type=int, default=60)
-    parser.add_argument("--distractors", type=int, default=3000)
-    parser.add_argument("--seed", type=int, default=7)
+    cache_arguments(parser)
     parser.add_argument("--queries-seed", type=int, default=99)
-    parser.add_argument("--cache", required=True, help="bench/objects.py's --cache file")
     args = parser.parse_args()
     n = args.objects
-    cached = _read_cache(
-        args.cache, np.array([n, args.distractors, args.seed, MAX_POINTS], np.int64)
-    )
-    if cached is None:
-        raise SystemExit(f"{args.cache} is not bench/objects.py's cache for these settings")
-    features = cached[0]
+    features = cached_features(args)
     rng = np.random.default_rng(args.queries_seed)
     scenes = [in_a_new_room(i, rng) for i in range(n)]
     others = features[2 * n :: 33]

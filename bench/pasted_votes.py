@@ -22,9 +22,13 @@ from pathlib import Path
 
 import numpy as np
 
-from objects import _read_cache, word_index  # bench/objects.py, beside this script
+from objects import (  # bench/objects.py, beside this script
+    cache_arguments,
+    cached_features,
+    word_index,
+)
 from vidi.demo.objects import in_a_new_room
-from vidi.fingerprints.local_features import MAX_POINTS, LocalFeatures, query_features
+from vidi.fingerprints.local_features import LocalFeatures, query_features
 from vidi.index import descriptors as descriptors_module
 from vidi.index.descriptors import DescriptorIndex
 from vidi.index.geometry import verify_many
@@ -34,25 +38,17 @@ from vidi.objects import search
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--objects", type=int, default=60)
-    parser.add_argument("--distractors", type=int, default=3000)
-    parser.add_argument("--seed", type=int, default=7)
+    cache_arguments(parser)
     parser.add_argument("--queries-seed", type=int, default=99)
-    parser.add_argument("--cache", required=True, help="bench/objects.py's --cache file")
     parser.add_argument(
         "--saved",
         default="",
-        help="an empty folder: save the descriptor index there and time its opening (a "
-        "region query opens it each time)",
+        help="an empty folder: save the descriptor index there and time its opening (by a "
+        "new process, and again by the same one)",
     )
     args = parser.parse_args()
     n = args.objects
-    cached = _read_cache(
-        args.cache, np.array([n, args.distractors, args.seed, MAX_POINTS], np.int64)
-    )
-    if cached is None:
-        raise SystemExit(f"{args.cache} is not bench/objects.py's cache for these settings")
-    features = cached[0]
+    features = cached_features(args)
     started = time.perf_counter()
     vocabulary, index = word_index(features)
     words_s = time.perf_counter() - started

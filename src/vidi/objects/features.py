@@ -12,8 +12,9 @@ A damaged index is rebuilt from the table with a one-line notice.
 from __future__ import annotations
 
 import shutil
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 from sqlalchemy import func, select
@@ -34,6 +35,7 @@ RETRAIN_UNTIL = 50_000
 TRAIN_SETS = 5_000
 """Feature sets whose descriptors train the vocabulary (spread evenly over the table)."""
 CHUNK = 1_000
+T = TypeVar("T")
 
 
 def index_directory(settings: Settings) -> Path:
@@ -42,13 +44,7 @@ def index_directory(settings: Settings) -> Path:
 
 def open_object_index(settings: Settings) -> ObjectIndex:
     """The object index, rebuilt empty (to be synced) when its files are damaged."""
-    directory = index_directory(settings)
-    try:
-        return ObjectIndex.open(directory)
-    except IndexDamaged as damage:
-        notice(f"the object index {damage}; rebuilding it from the stored features")
-        shutil.rmtree(directory, ignore_errors=True)
-        return ObjectIndex.open(directory)
+    return _rebuilt_when_damaged(ObjectIndex.open, index_directory(settings), "object index")
 
 
 def descriptor_directory(settings: Settings) -> Path:
@@ -57,13 +53,20 @@ def descriptor_directory(settings: Settings) -> Path:
 
 def open_descriptor_index(settings: Settings) -> DescriptorIndex:
     """The descriptor index, rebuilt empty (to be synced) when its files are damaged."""
-    directory = descriptor_directory(settings)
+    return _rebuilt_when_damaged(
+        DescriptorIndex.open, descriptor_directory(settings), "descriptor index"
+    )
+
+
+def _rebuilt_when_damaged(open_: Callable[[Path], T], directory: Path, what: str) -> T:
+    """``open_(directory)``; when its files are damaged, a one-line notice and an empty
+    directory opened instead (both indexes are derived from the features table)."""
     try:
-        return DescriptorIndex.open(directory)
+        return open_(directory)
     except IndexDamaged as damage:
-        notice(f"the descriptor index {damage}; rebuilding it from the stored features")
+        notice(f"the {what} {damage}; rebuilding it from the stored features")
         shutil.rmtree(directory, ignore_errors=True)
-        return DescriptorIndex.open(directory)
+        return open_(directory)
 
 
 def sync_descriptors(session: Session, index: DescriptorIndex, vocabulary: Vocabulary) -> int:
