@@ -4,6 +4,7 @@ descriptors; saved in segments, reopened, merged, and checked like the other ind
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -97,7 +98,7 @@ def test_saved_in_segments_reopened_and_merged(
         for n, descriptors in enumerate(pictures):  # one save a picture: a segment each
             index.add([(n, descriptors)])
             index.save()
-            assert len(list(tmp_path.glob("d*.faiss.npy"))) <= 3
+            assert len(list(tmp_path.glob("d*.faiss"))) <= 3
         expected = index.rank(pasted, 5)
         held = index.descriptors
     with DescriptorIndex.open(tmp_path) as again:
@@ -142,7 +143,7 @@ def test_a_damaged_segment_is_refused_and_a_second_opener_is_turned_away(
         with pytest.raises(IndexLocked):
             DescriptorIndex.open(tmp_path)
     descriptors_module._LOADED.clear()  # another process: it reads the files
-    segment = next(tmp_path.glob("d*.faiss.npy"))
+    segment = next(tmp_path.glob("d*.faiss"))
     data = bytearray(segment.read_bytes())
     data[-100] ^= 0xFF
     segment.write_bytes(bytes(data))
@@ -190,3 +191,91 @@ def test_a_process_reads_a_saved_segment_once(
         third.use(vocabulary, "v1")
         assert third.rank(pasted, 1)[0].id == 5
     assert len(read) == 1
+
+
+def test_a_segment_is_checked_whole_once_and_again_when_its_file_changes(
+    tmp_path: Path,
+    pictures: list[np.ndarray],
+    pasted: np.ndarray,
+    vocabulary: Vocabulary,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Segments are memory-mapped; their SHA-256 is checked when written and then only
+    when the file on disk is no longer the one checked (checked.json's record)."""
+    with _trained(tmp_path, pictures, vocabulary) as index:
+        index.add(enumerate(pictures[:6]))
+        index.save()
+        index.add((n, pictures[n]) for n in range(6, 12))
+        index.save()
+        expected = index.rank(pasted, 5)
+    hashed: list[str] = []
+    real = descriptors_module.check_file
+
+    def counted(path, recorded):  # type: ignore[no-untyped-def]
+        hashed.append(path.name)
+        real(path, recorded)
+
+    monkeypatch.setattr(descriptors_module, "check_file", counted)
+
+    def reopened() -> list[descriptors_module.PictureVotes]:
+        descriptors_module._LOADED.clear()  # as a new process
+        with DescriptorIndex.open(tmp_path) as again:
+            again.use(vocabulary, "v1")
+            return again.rank(pasted, 5)
+
+    assert reopened() == expected and hashed == []  # checked as they were written
+    (tmp_path / "checked.json").unlink()
+    assert reopened() == expected and sorted(hashed) == ["d1.faiss", "d2.faiss"]
+    assert reopened() == expected and len(hashed) == 2  # recorded again: not twice
+    segment = tmp_path / "d2.faiss"
+    data = bytearray(segment.read_bytes())
+    data[-100] ^= 0xFF
+    segment.write_bytes(bytes(data))
+    later = segment.stat().st_mtime_ns + 1_000_000  # a write a moment later
+    os.utime(segment, ns=(later, later))
+    with pytest.raises(IndexDamaged, match="d2.faiss failed its checksum"):
+        reopened()
+    assert hashed[2:] == ["d2.faiss"]  # d1 is still the file that was checked
+
+
+def test_a_segment_cut_short_is_refused_before_it_is_mapped(
+    tmp_path: Path, pictures: list[np.ndarray], vocabulary: Vocabulary
+) -> None:
+    with _trained(tmp_path, pictures, vocabulary) as index:
+        index.add(enumerate(pictures[:3]))
+        index.save()
+    descriptors_module._LOADED.clear()
+    segment = next(tmp_path.glob("d*.faiss"))
+    size = segment.stat().st_size
+    os.truncate(segment, size // 2)
+    with pytest.raises(IndexDamaged, match=f"{size // 2:,} bytes, {size:,} were written"):
+        DescriptorIndex.open(tmp_path)
+
+
+def test_mapped_segments_merge_smallest_first(
+    tmp_path: Path,
+    pictures: list[np.ndarray],
+    pasted: np.ndarray,
+    vocabulary: Vocabulary,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past MAX_SEGMENTS the smallest segments are merged (read from their mapped files,
+    which are left as they were), and the largest is not written again."""
+    monkeypatch.setattr(descriptors_module, "MAX_SEGMENTS", 2)
+    with _trained(tmp_path, pictures, vocabulary) as index:
+        index.add(enumerate(pictures[:8]))  # the large one: d1
+        index.save()
+    for n in range(8, 12):
+        descriptors_module._LOADED.clear()  # every segment mapped from its file
+        with DescriptorIndex.open(tmp_path) as again:
+            again.use(vocabulary, "v1")
+            again.add([(n, pictures[n])])
+            again.save()
+        names = sorted(p.name for p in tmp_path.glob("d*.faiss"))
+        assert len(names) <= 2 and "d1.faiss" in names
+    descriptors_module._LOADED.clear()
+    with DescriptorIndex.open(tmp_path) as again:
+        again.use(vocabulary, "v1")
+        assert again.ids == set(range(12))
+        assert again.descriptors == sum(len(p) for p in pictures)
+        assert again.rank(pasted, 1)[0].id == 5

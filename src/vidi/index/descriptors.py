@@ -22,12 +22,21 @@ index is (docs/objects.md, "Scaling past one machine").
 
 Layout (checked like the other indexes, :mod:`vidi.index.storage`): ``descriptors.json``
 names the vocabulary the lists are (a digest of its centres) and the segments, each a
-FAISS index serialised to ``d{n}.faiss.npy`` with the feature-set ids it holds in
-``d{n}.sets.npy``, and records each file's size and SHA-256; a file is never written
+FAISS index in FAISS's own file format, ``d{n}.faiss``, with the feature-set ids it holds
+in ``d{n}.sets.npy``, and records each file's size and SHA-256; a file is never written
 twice. A save writes the segments added or changed since the last save and then
-switches the manifest atomically; more than :data:`MAX_SEGMENTS` are merged into one
-first. The features table is the truth: :func:`vidi.objects.features.sync_descriptors`
+switches the manifest atomically; past :data:`MAX_SEGMENTS` the smallest are merged
+into one. The features table is the truth: :func:`vidi.objects.features.sync_descriptors`
 adds back whatever a crash lost.
+
+Opening: a segment is memory-mapped (FAISS's ``IO_FLAG_MMAP``), so a query reads only
+the lists it probes, and a new process opens 0.8 GB in milliseconds instead of reading
+it whole (1.6-2.0 s at 10,120 pictures; docs/performance.md, "Object search, round 9").
+Its SHA-256 is checked once, not at every open: ``checked.json`` remembers the files
+whose checksum held, with their device, inode, size and modification time, and a file
+whose record differs (replaced, written to, copied back) is checked again whole before
+it is used. Every open checks each file's size and that its lists add up to what it
+says it holds, so a file cut short or with broken list sizes is refused, not mapped.
 """
 
 from __future__ import annotations
@@ -49,17 +58,20 @@ from vidi.index.gallery_index import MAX_DISTANCE, RATIO
 from vidi.index.locks import hold
 from vidi.index.openmp import one_thread
 from vidi.index.storage import (
+    CHECKSUM,
     IndexDamaged,
     _fsync_dir,
     _manifest_checksum,
     _read_array,
     _write_array,
+    check_file,
 )
 from vidi.index.vocabulary import Vocabulary
 
 MANIFEST = "descriptors.json"
 FORMAT = "vidi-descriptor-index"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: segments in FAISS's own file format, memory-mapped (1: serialised into ``.npy``)."""
 POINT_BITS = 12
 """A descriptor's id is its feature set's id shifted by this many bits, plus its point
 number (pictures keep at most 2,000 points)."""
@@ -71,7 +83,12 @@ NEIGHBOURS = 4
 background). With 2 (the classic test) a picture kept twice, as a copy resized or
 recompressed, would get no vote at all: its two nearly equal descriptors fail the test."""
 MAX_SEGMENTS = 8
-"""Segments a save leaves at most: more are merged into one (each costs a search)."""
+"""Segments a save leaves at most (each costs a search): past it the smallest are merged,
+so the largest is not written again at every few saves."""
+CHECKED = "checked.json"
+"""The segment files whose SHA-256 held, with what identifies them on disk."""
+_ENTRY_BYTES = DESCRIPTOR_BYTES + 8
+"""A stored descriptor in a segment's lists: its code and its id."""
 
 
 def vocabulary_key(vocabulary: Vocabulary) -> str:
@@ -105,17 +122,19 @@ class _Segment:
         which is copied before it is changed."""
 
     def own(self) -> faiss.IndexBinaryIVF:
-        """The index, copied first when it is the process's shared copy (to be changed)."""
+        """The index, copied into memory first when it is the process's shared copy (a
+        saved segment is memory-mapped read-only; it is copied to be changed)."""
         if self.shared:
-            self.index = faiss.clone_binary_index(self.index)  # type: ignore[attr-defined]
+            copy = _empty_index(int(self.index.nlist))
+            _copy_lists(self.index, copy)
+            self.index = copy
             self.shared = False
         return self.index
 
 
 _LOADED: dict[tuple[str, str, str], tuple[faiss.IndexBinaryIVF, frozenset[int]]] = {}
-"""Saved segments this process has read, by (directory, file, SHA-256): a file is never
-written twice, so a later query reads only the segments saved since (the first query of
-a process reads them all: 1.6-2.0 s for 0.8 GB at 10,120 pictures)."""
+"""Saved segments this process has opened, by (directory, file, SHA-256): a file is never
+written twice, so a later query opens only the segments saved since."""
 _LOADED_LOCK = threading.Lock()
 
 
@@ -135,6 +154,9 @@ class DescriptorIndex:
         self._number = 0
         """The highest segment number used (file names never repeat)."""
         self._manifest: dict[str, Any] = {"files": {}}
+        self._checked: dict[str, list[Any]] = {}
+        """:data:`CHECKED`: the files whose checksum held, by name (:func:`_stamp`)."""
+        self._checked_now = False
 
     @classmethod
     def open(cls, directory: Path) -> DescriptorIndex:
@@ -189,16 +211,6 @@ class DescriptorIndex:
         self._segments = []
         return True
 
-    def _empty_index(self) -> faiss.IndexBinaryIVF:
-        """An inverted file of one list a word, filled with words assigned beforehand."""
-        assert self.vocabulary is not None
-        quantizer = faiss.IndexBinaryFlat(DESCRIPTOR_BYTES * 8)  # empty: never asked
-        index = faiss.IndexBinaryIVF(quantizer, DESCRIPTOR_BYTES * 8, len(self.vocabulary))
-        index.is_trained = True  # its lists' words are assigned by the vocabulary
-        index.own_fields = True
-        quantizer.this.disown()  # type: ignore[attr-defined]  # the inverted file frees it
-        return index
-
     def add(self, sets: Iterable[tuple[int, np.ndarray]]) -> int:
         """Add feature sets (id, (n, 32) descriptors) not yet held; returns how many."""
         vocabulary = self.vocabulary
@@ -218,7 +230,7 @@ class DescriptorIndex:
             return 0
         fresh = next((s for s in self._segments if s.name is None), None)
         if fresh is None:
-            fresh = _Segment(self._empty_index(), set(), None)
+            fresh = _Segment(_empty_index(len(vocabulary)), set(), None)
             self._segments.append(fresh)
         codes = np.concatenate(parts)
         ids = np.concatenate(
@@ -300,29 +312,23 @@ class DescriptorIndex:
             raise ValueError("an in-memory descriptor index is never saved")
         if not self.key:
             return
-        self._segments = [s for s in self._segments if s.sets]
-        if len(self._segments) > MAX_SEGMENTS:
-            self._segments = [_merged(self._segments)]
+        self._segments = _fewer([s for s in self._segments if s.sets])
         files: dict[str, list[Any]] = {}
         for segment in self._segments:
             if segment.name is None:
                 self._number += 1
                 segment.name = f"d{self._number}"
-                serialised = faiss.serialize_index_binary(segment.index)
-                files[f"{segment.name}.faiss.npy"] = _write_array(
-                    self.directory / f"{segment.name}.faiss.npy", serialised
-                )
+                files[f"{segment.name}.faiss"] = self._write_segment(segment)
                 files[f"{segment.name}.sets.npy"] = _write_array(
                     self.directory / f"{segment.name}.sets.npy",
                     np.array(sorted(segment.sets), np.int64),
                 )
-                key = (str(self.directory.resolve()), f"{segment.name}.faiss.npy")
-                with _LOADED_LOCK:  # this process need not read it back
+                key = (str(self.directory.resolve()), f"{segment.name}.faiss")
+                with _LOADED_LOCK:  # this process need not open it again
                     _LOADED[(*key, files[key[1]][1])] = (segment.index, frozenset(segment.sets))
                 segment.shared = True
             else:
-                for part in ("faiss", "sets"):
-                    name = f"{segment.name}.{part}.npy"
+                for name in (f"{segment.name}.faiss", f"{segment.name}.sets.npy"):
                     files[name] = self._manifest["files"][name]
         manifest: dict[str, Any] = {
             "format": FORMAT,
@@ -342,27 +348,54 @@ class DescriptorIndex:
         os.replace(temporary, self.directory / MANIFEST)
         _fsync_dir(self.directory)
         self._manifest = manifest
-        for path in self.directory.glob("*.npy"):
+        for path in [*self.directory.glob("*.npy"), *self.directory.glob("*.faiss")]:
             if path.name not in files:
                 path.unlink(missing_ok=True)
+        self._checked = {n: c for n, c in self._checked.items() if n in files}
+        self._write_checked()
+
+    def _write_segment(self, segment: _Segment) -> list[Any]:
+        """Write a segment's FAISS file, fsynced; returns its [size, checksum] (read back,
+        so the checksum is of what reached the file) and records it as checked."""
+        path = self.directory / f"{segment.name}.faiss"
+        faiss.write_index_binary(segment.index, str(path))
+        with open(path, "rb") as handle:
+            os.fsync(handle.fileno())
+            digest = hashlib.file_digest(handle, CHECKSUM).hexdigest()
+            recorded = [os.fstat(handle.fileno()).st_size, digest]
+        self._checked[path.name] = _stamp(path, recorded)
+        return recorded
+
+    def _write_checked(self) -> None:
+        temporary = self.directory / f"{CHECKED}.tmp"
+        temporary.write_text(json.dumps(self._checked))
+        os.replace(temporary, self.directory / CHECKED)
 
     def _read_segment(
         self, name: str, files: dict[str, list[Any]]
     ) -> tuple[faiss.IndexBinaryIVF, frozenset[int]]:
-        """One saved segment read whole and checked."""
-        serialised = _read_array(
-            self.directory / f"{name}.faiss.npy", files[f"{name}.faiss.npy"], False
-        )
-        sets = _read_array(self.directory / f"{name}.sets.npy", files[f"{name}.sets.npy"], False)
+        """One saved segment, checked and memory-mapped; its feature sets read whole."""
+        file = f"{name}.faiss"
+        path = self.directory / file
+        stamp = _stamp(path, files[file])
+        if self._checked.get(file) != stamp:
+            check_file(path, files[file])  # the whole file, against its checksum
+            self._checked[file] = stamp
+            self._checked_now = True
         try:
-            read = faiss.deserialize_index_binary(np.ascontiguousarray(serialised))
+            read = faiss.read_index_binary(str(path), faiss.IO_FLAG_MMAP)
         except RuntimeError as exc:
-            raise IndexDamaged(f"{name}.faiss.npy", f"cannot be read ({exc})") from None
+            raise IndexDamaged(file, f"cannot be read ({exc})") from None
         index = faiss.downcast_IndexBinary(read)
         if not isinstance(index, faiss.IndexBinaryIVF):
-            raise IndexDamaged(f"{name}.faiss.npy", "is not an inverted file")
+            raise IndexDamaged(file, "is not an inverted file")
         read.this.disown()  # type: ignore[attr-defined]  # the downcast object frees it
         index.this.acquire()  # type: ignore[attr-defined]
+        total = int(index.ntotal)
+        listed = int(index.invlists.compute_ntotal())  # type: ignore[attr-defined]
+        if listed != total or total * _ENTRY_BYTES > stamp[0]:
+            raise IndexDamaged(file, "has lists that do not add up to what it holds")
+        sets = _read_array(self.directory / f"{name}.sets.npy", files[f"{name}.sets.npy"], False)
         return index, frozenset(int(i) for i in sets)
 
     def _load(self) -> None:
@@ -381,15 +414,14 @@ class DescriptorIndex:
         self.key = str(manifest["vocabulary"])
         self.extractor = str(manifest["extractor"])
         self._number = int(manifest["number"])
+        self._checked = self._read_checked()
         directory = str(self.directory.resolve())
-        wanted = {
-            (directory, f"{n}.faiss.npy", files[f"{n}.faiss.npy"][1]) for n in manifest["segments"]
-        }
+        wanted = {(directory, f"{n}.faiss", files[f"{n}.faiss"][1]) for n in manifest["segments"]}
         with _LOADED_LOCK:
             for key in [k for k in _LOADED if k[0] == directory and k not in wanted]:
                 del _LOADED[key]  # merged or dropped since
         for name in manifest["segments"]:
-            key = (directory, f"{name}.faiss.npy", files[f"{name}.faiss.npy"][1])
+            key = (directory, f"{name}.faiss", files[f"{name}.faiss"][1])
             with _LOADED_LOCK:
                 loaded = _LOADED.get(key)
             if loaded is None:
@@ -398,14 +430,62 @@ class DescriptorIndex:
                     _LOADED[key] = loaded
             self._segments.append(_Segment(loaded[0], set(loaded[1]), name, shared=True))
         self._manifest = manifest
+        if self._checked_now:
+            self._write_checked()
+
+    def _read_checked(self) -> dict[str, list[Any]]:
+        """The files whose checksum held, or none (every file is checked again) when the
+        record is missing or unreadable: it only saves work, it is never trusted more."""
+        try:
+            checked = json.loads((self.directory / CHECKED).read_text())
+        except (OSError, ValueError):
+            return {}
+        return checked if isinstance(checked, dict) else {}
 
 
-def _merged(segments: list[_Segment]) -> _Segment:
-    """Several segments as one (FAISS moves the lists' entries; nothing is quantised again)."""
-    first = segments[0]
-    first.own()
-    for other in segments[1:]:
-        first.index.merge_from(other.own(), 0)  # type: ignore[attr-defined]  # not in the stubs
-        first.sets |= other.sets
-    first.name = None
-    return first
+def _empty_index(lists: int) -> faiss.IndexBinaryIVF:
+    """An inverted file of ``lists`` lists (one a word), filled with words assigned
+    beforehand: its quantiser is never asked."""
+    quantizer = faiss.IndexBinaryFlat(DESCRIPTOR_BYTES * 8)
+    index = faiss.IndexBinaryIVF(quantizer, DESCRIPTOR_BYTES * 8, lists)
+    index.is_trained = True  # its lists' words are assigned by the vocabulary
+    index.own_fields = True
+    quantizer.this.disown()  # type: ignore[attr-defined]  # the inverted file frees it
+    return index
+
+
+def _copy_lists(source: faiss.IndexBinaryIVF, target: faiss.IndexBinaryIVF) -> None:
+    """Append every entry of ``source``'s lists to ``target``'s (the source, perhaps
+    memory-mapped read-only, is left as it is)."""
+    whole = faiss.InvertedLists.SUBSET_TYPE_ID_RANGE  # type: ignore[attr-defined]
+    source.invlists.copy_subset_to(target.invlists, whole, 0, 1 << 62)  # type: ignore[attr-defined]
+    target.ntotal = int(target.ntotal) + int(source.ntotal)
+
+
+def _fewer(segments: list[_Segment]) -> list[_Segment]:
+    """At most :data:`MAX_SEGMENTS`: the smallest merged into one (FAISS copies the
+    lists' entries; nothing is quantised again), the large ones left as saved."""
+    if len(segments) <= MAX_SEGMENTS:
+        return segments
+    by_size = sorted(segments, key=lambda s: int(s.index.ntotal))
+    merging = by_size[: len(segments) - MAX_SEGMENTS + 1]
+    into = next((s for s in merging if not s.shared), None) or merging[0]
+    into.own()
+    for other in merging:
+        if other is not into:
+            _copy_lists(other.index, into.index)
+            into.sets |= other.sets
+    into.name = None
+    return [s for s in segments if s is into or s not in merging]
+
+
+def _stamp(path: Path, recorded: list[Any]) -> list[Any]:
+    """What identifies a file's checked bytes on disk: its size and checksum as the
+    manifest records them, and the device, inode and modification time it has now."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        raise IndexDamaged(path.name, "is missing") from None
+    if status.st_size != int(recorded[0]):
+        raise IndexDamaged(path.name, f"has {status.st_size:,} bytes, {recorded[0]:,} were written")
+    return [int(recorded[0]), recorded[1], status.st_dev, status.st_ino, status.st_mtime_ns]

@@ -260,25 +260,42 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
-def _read_array(path: Path, recorded: list[Any], mapped: bool) -> np.ndarray:
-    """Read one ``.npy`` file whole and check its size and checksum before trusting it."""
+def check_file(path: Path, recorded: list[Any]) -> None:
+    """Check a whole file's size and checksum against the manifest's [size, checksum]."""
     size, checksum = int(recorded[0]), recorded[1]
     try:
         with open(path, "rb", buffering=0) as handle:
             actual = os.fstat(handle.fileno()).st_size
             if actual != size:
                 raise IndexDamaged(path.name, f"has {actual:,} bytes, {size:,} were written")
-            if mapped:
-                digest = hashlib.file_digest(handle, CHECKSUM).hexdigest()
-                data = None
-            else:
-                data = _read_whole(handle, size)
-                digest = hashlib.new(CHECKSUM, data.data).hexdigest()
-        if digest != checksum:
-            raise IndexDamaged(path.name, "failed its checksum")
-        if data is None:
+            digest = hashlib.file_digest(handle, CHECKSUM).hexdigest()
+    except FileNotFoundError:
+        raise IndexDamaged(path.name, "is missing") from None
+    except OSError as exc:
+        raise IndexDamaged(path.name, f"cannot be read ({exc})") from None
+    if digest != checksum:
+        raise IndexDamaged(path.name, "failed its checksum")
+
+
+def _read_array(path: Path, recorded: list[Any], mapped: bool) -> np.ndarray:
+    """Read one ``.npy`` file (whole, or mapped) and check its size and checksum before
+    trusting it."""
+    if mapped:
+        check_file(path, recorded)
+        try:
             with _HEADER_LOCK:
                 return np.asarray(np.load(path, mmap_mode="r"))
+        except (OSError, ValueError, EOFError) as exc:
+            raise IndexDamaged(path.name, f"cannot be read ({exc})") from None
+    size, checksum = int(recorded[0]), recorded[1]
+    try:
+        with open(path, "rb", buffering=0) as handle:
+            actual = os.fstat(handle.fileno()).st_size
+            if actual != size:
+                raise IndexDamaged(path.name, f"has {actual:,} bytes, {size:,} were written")
+            data = _read_whole(handle, size)
+        if hashlib.new(CHECKSUM, data.data).hexdigest() != checksum:
+            raise IndexDamaged(path.name, "failed its checksum")
         return _parse_npy(data)
     except FileNotFoundError:
         raise IndexDamaged(path.name, "is missing") from None
