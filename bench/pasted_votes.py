@@ -155,7 +155,8 @@ def _time_saved(
             ranking = time.perf_counter() - started
     print(
         f"saved: {size / 1e6:,.0f} MB on disk, written in {saving:.0f} s (added again); "
-        f"opened by a new process in {opened[0]:.2f} s (memory-mapped; checksums checked when written), "
+        f"opened by a new process in {opened[0]:.2f} s (memory-mapped; checksums checked "
+        "when written), "
         f"again by the same process in {max(opened[1:]) * 1000:.0f} ms; a ranking of 700 "
         f"points {ranking * 1000:.0f} ms"
     )
