@@ -13,6 +13,7 @@ import pytest
 from vidi.demo.objects import paste, room, textured_object
 from vidi.fingerprints.local_features import extract_features
 from vidi.index import descriptors as descriptors_module
+from vidi.index import storage as storage_module
 from vidi.index.descriptors import DescriptorIndex
 from vidi.index.pdq_index import IndexLocked
 from vidi.index.storage import IndexDamaged
@@ -209,13 +210,13 @@ def test_a_segment_is_checked_whole_once_and_again_when_its_file_changes(
         index.save()
         expected = index.rank(pasted, 5)
     hashed: list[str] = []
-    real = descriptors_module.check_file
+    real = storage_module.check_file
 
     def counted(path, recorded):  # type: ignore[no-untyped-def]
         hashed.append(path.name)
         real(path, recorded)
 
-    monkeypatch.setattr(descriptors_module, "check_file", counted)
+    monkeypatch.setattr(storage_module, "check_file", counted)
 
     def reopened() -> list[descriptors_module.PictureVotes]:
         descriptors_module._LOADED.clear()  # as a new process

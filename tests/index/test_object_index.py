@@ -4,6 +4,7 @@ and checked on open."""
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -11,6 +12,7 @@ import pytest
 
 from vidi.demo.objects import crop_area, paste, recompress, room, rotate, textured_object
 from vidi.fingerprints.local_features import extract_features
+from vidi.index import storage as storage_module
 from vidi.index.geometry import verify
 from vidi.index.objects import TAIL, ObjectIndex
 from vidi.index.storage import IndexDamaged, _manifest_checksum
@@ -86,8 +88,40 @@ def test_a_saved_index_answers_the_same_and_refuses_a_flipped_byte(
     data = bytearray(rows.read_bytes())
     data[-1] ^= 1
     rows.write_bytes(bytes(data))
+    later = rows.stat().st_mtime_ns + 1_000_000  # a write a moment later (the clock's tick)
+    os.utime(rows, ns=(later, later))
     with pytest.raises(IndexDamaged, match="checksum"):
         ObjectIndex.open(tmp_path / "objects")
+
+
+def test_the_postings_are_hashed_once_and_again_when_a_file_changes(
+    collection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:  # type: ignore[no-untyped-def]
+    """The postings are memory-mapped: hashed whole when written, then again only when
+    the file on disk is no longer the one recorded as checked."""
+    _, features, memory = collection
+    with ObjectIndex.open(tmp_path / "objects") as index:
+        index.reset(memory.vocabulary, PICTURES)
+        for i, f in enumerate(features):
+            index.add(i, memory.vocabulary.words(f.descriptors))
+        index.save()
+    hashed: list[str] = []
+    real = storage_module.check_file
+
+    def counted(path, recorded):  # type: ignore[no-untyped-def]
+        hashed.append(path.name.split(".")[1])
+        real(path, recorded)
+
+    monkeypatch.setattr(storage_module, "check_file", counted)
+    words = memory.vocabulary.words(features[5].descriptors)
+    with ObjectIndex.open(tmp_path / "objects") as index:
+        assert index.search(words, 1)[0].id == 5
+    assert hashed == []
+    (tmp_path / "objects" / "checked.json").unlink()
+    for _ in range(2):
+        with ObjectIndex.open(tmp_path / "objects") as index:
+            assert index.search(words, 1)[0].id == 5
+    assert sorted(hashed) == ["counts", "norms", "rows", "starts"]  # once, not twice
 
 
 def test_rows_added_since_the_save_rank_as_they_will_once_merged(collection) -> None:  # type: ignore[no-untyped-def]

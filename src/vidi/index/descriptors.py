@@ -59,12 +59,12 @@ from vidi.index.locks import hold
 from vidi.index.openmp import one_thread
 from vidi.index.storage import (
     CHECKSUM,
+    CheckedFiles,
     IndexDamaged,
     _fsync_dir,
     _manifest_checksum,
     _read_array,
     _write_array,
-    check_file,
 )
 from vidi.index.vocabulary import Vocabulary
 
@@ -85,8 +85,6 @@ recompressed, would get no vote at all: its two nearly equal descriptors fail th
 MAX_SEGMENTS = 8
 """Segments a save leaves at most (each costs a search): past it the smallest are merged,
 so the largest is not written again at every few saves."""
-CHECKED = "checked.json"
-"""The segment files whose SHA-256 held, with what identifies them on disk."""
 _ENTRY_BYTES = DESCRIPTOR_BYTES + 8
 """A stored descriptor in a segment's lists: its code and its id."""
 
@@ -154,9 +152,7 @@ class DescriptorIndex:
         self._number = 0
         """The highest segment number used (file names never repeat)."""
         self._manifest: dict[str, Any] = {"files": {}}
-        self._checked: dict[str, list[Any]] = {}
-        """:data:`CHECKED`: the files whose checksum held, by name (:func:`_stamp`)."""
-        self._checked_now = False
+        self._checked = CheckedFiles(directory)
 
     @classmethod
     def open(cls, directory: Path) -> DescriptorIndex:
@@ -351,8 +347,8 @@ class DescriptorIndex:
         for path in [*self.directory.glob("*.npy"), *self.directory.glob("*.faiss")]:
             if path.name not in files:
                 path.unlink(missing_ok=True)
-        self._checked = {n: c for n, c in self._checked.items() if n in files}
-        self._write_checked()
+        self._checked.keep(files)
+        self._checked.save()
 
     def _write_segment(self, segment: _Segment) -> list[Any]:
         """Write a segment's FAISS file, fsynced; returns its [size, checksum] (read back,
@@ -363,13 +359,8 @@ class DescriptorIndex:
             os.fsync(handle.fileno())
             digest = hashlib.file_digest(handle, CHECKSUM).hexdigest()
             recorded = [os.fstat(handle.fileno()).st_size, digest]
-        self._checked[path.name] = _stamp(path, recorded)
+        self._checked.written(path, recorded)
         return recorded
-
-    def _write_checked(self) -> None:
-        temporary = self.directory / f"{CHECKED}.tmp"
-        temporary.write_text(json.dumps(self._checked))
-        os.replace(temporary, self.directory / CHECKED)
 
     def _read_segment(
         self, name: str, files: dict[str, list[Any]]
@@ -377,11 +368,7 @@ class DescriptorIndex:
         """One saved segment, checked and memory-mapped; its feature sets read whole."""
         file = f"{name}.faiss"
         path = self.directory / file
-        stamp = _stamp(path, files[file])
-        if self._checked.get(file) != stamp:
-            check_file(path, files[file])  # the whole file, against its checksum
-            self._checked[file] = stamp
-            self._checked_now = True
+        self._checked.check(path, files[file])  # hashed whole if not already
         try:
             read = faiss.read_index_binary(str(path), faiss.IO_FLAG_MMAP)
         except RuntimeError as exc:
@@ -393,7 +380,7 @@ class DescriptorIndex:
         index.this.acquire()  # type: ignore[attr-defined]
         total = int(index.ntotal)
         listed = int(index.invlists.compute_ntotal())  # type: ignore[attr-defined]
-        if listed != total or total * _ENTRY_BYTES > stamp[0]:
+        if listed != total or total * _ENTRY_BYTES > int(files[file][0]):
             raise IndexDamaged(file, "has lists that do not add up to what it holds")
         sets = _read_array(self.directory / f"{name}.sets.npy", files[f"{name}.sets.npy"], False)
         return index, frozenset(int(i) for i in sets)
@@ -414,7 +401,6 @@ class DescriptorIndex:
         self.key = str(manifest["vocabulary"])
         self.extractor = str(manifest["extractor"])
         self._number = int(manifest["number"])
-        self._checked = self._read_checked()
         directory = str(self.directory.resolve())
         wanted = {(directory, f"{n}.faiss", files[f"{n}.faiss"][1]) for n in manifest["segments"]}
         with _LOADED_LOCK:
@@ -430,17 +416,7 @@ class DescriptorIndex:
                     _LOADED[key] = loaded
             self._segments.append(_Segment(loaded[0], set(loaded[1]), name, shared=True))
         self._manifest = manifest
-        if self._checked_now:
-            self._write_checked()
-
-    def _read_checked(self) -> dict[str, list[Any]]:
-        """The files whose checksum held, or none (every file is checked again) when the
-        record is missing or unreadable: it only saves work, it is never trusted more."""
-        try:
-            checked = json.loads((self.directory / CHECKED).read_text())
-        except (OSError, ValueError):
-            return {}
-        return checked if isinstance(checked, dict) else {}
+        self._checked.save()
 
 
 def _empty_index(lists: int) -> faiss.IndexBinaryIVF:
@@ -477,15 +453,3 @@ def _fewer(segments: list[_Segment]) -> list[_Segment]:
             into.sets |= other.sets
     into.name = None
     return [s for s in segments if s is into or s not in merging]
-
-
-def _stamp(path: Path, recorded: list[Any]) -> list[Any]:
-    """What identifies a file's checked bytes on disk: its size and checksum as the
-    manifest records them, and the device, inode and modification time it has now."""
-    try:
-        status = path.stat()
-    except FileNotFoundError:
-        raise IndexDamaged(path.name, "is missing") from None
-    if status.st_size != int(recorded[0]):
-        raise IndexDamaged(path.name, f"has {status.st_size:,} bytes, {recorded[0]:,} were written")
-    return [int(recorded[0]), recorded[1], status.st_dev, status.st_ino, status.st_mtime_ns]

@@ -30,6 +30,7 @@ import numpy as np
 
 from vidi.index.locks import hold
 from vidi.index.storage import (
+    CheckedFiles,
     IndexDamaged,
     _fsync_dir,
     _manifest_checksum,
@@ -44,6 +45,10 @@ FORMAT_VERSION = 1
 _FILES = ("centres", "ids", "norms", "starts", "rows", "counts", "trained")
 _OPTIONAL = ("coarse",)
 """Files an index saved before the vocabulary tree lacks (its vocabulary is then flat)."""
+_MAPPED = ("norms", "starts", "rows", "counts")
+"""Files memory-mapped on open, hashed whole only when not yet recorded as checked
+(:class:`~vidi.index.storage.CheckedFiles`): the postings, of which a search reads only
+its words'. The rest is read whole: the vocabulary, and the ids, which are all needed."""
 TAIL = 32
 """Rows added one by one before they are sorted by word into the in-memory postings: a
 search reads the newest rows whole (cheap for a few dozen), the rest by word only."""
@@ -85,6 +90,7 @@ class ObjectIndex:
         """Positions in the saved rows of feature sets dropped since (see :meth:`drop`)."""
         self._dead_delta = np.zeros(0, np.int64)
         """Positions in ``_delta`` of feature sets dropped since the last save."""
+        self._checked = CheckedFiles(directory)
 
     @classmethod
     def open(cls, directory: Path) -> ObjectIndex:
@@ -290,9 +296,9 @@ class ObjectIndex:
         }
         files = {}
         for name, array in arrays.items():
-            files[f"o{number}.{name}.npy"] = _write_array(
-                self.directory / f"o{number}.{name}.npy", array
-            )
+            path = self.directory / f"o{number}.{name}.npy"
+            files[path.name] = _write_array(path, array)
+            self._checked.written(path, files[path.name])
         manifest: dict[str, Any] = {
             "format": FORMAT,
             "version": FORMAT_VERSION,
@@ -309,6 +315,8 @@ class ObjectIndex:
         os.replace(temporary, self.directory / MANIFEST)
         _fsync_dir(self.directory)
         self._remove_other_generations(number)
+        self._checked.keep(files)
+        self._checked.save()
 
     def _merge(self) -> None:
         """Rebuild the saved postings (sorted by word) with the rows added since and the
@@ -373,7 +381,8 @@ class ObjectIndex:
                 name: _read_array(
                     self.directory / f"o{number}.{name}.npy",
                     manifest["files"][f"o{number}.{name}.npy"],
-                    False,
+                    name in _MAPPED,
+                    self._checked,
                 )
                 for name in _FILES + _OPTIONAL
                 if name in _FILES or f"o{number}.{name}.npy" in manifest["files"]
@@ -391,11 +400,16 @@ class ObjectIndex:
         self._starts = loaded["starts"]
         self._rows = loaded["rows"]
         self._counts = loaded["counts"]
-        if len(self._starts) != len(self.vocabulary) + 1 or len(self._norms) != len(self._ids):  # type: ignore[arg-type]
+        if (
+            len(self._starts) != len(self.vocabulary) + 1  # type: ignore[arg-type]
+            or len(self._norms) != len(self._ids)
+            or not int(self._starts[-1]) == len(self._rows) == len(self._counts)
+        ):
             raise IndexDamaged(MANIFEST, "describes arrays of different lengths")
         self._df = np.diff(self._starts)
         self._known = set(self._ids.tolist())
         self._remove_other_generations(number)
+        self._checked.save()
 
 
 @dataclass(frozen=True)

@@ -23,6 +23,7 @@ import json
 import math
 import os
 import threading
+from collections.abc import Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -277,11 +278,81 @@ def check_file(path: Path, recorded: list[Any]) -> None:
         raise IndexDamaged(path.name, "failed its checksum")
 
 
-def _read_array(path: Path, recorded: list[Any], mapped: bool) -> np.ndarray:
+CHECKED = "checked.json"
+"""Beside an index's files: those whose checksum held, and what identified them on disk."""
+
+
+class CheckedFiles:
+    """The files of an index directory whose SHA-256 held, so that a file mapped into
+    memory is hashed whole once, not at every open.
+
+    A file is identified by the size and checksum the manifest records and by the
+    device, inode and modification time it has on disk: a file replaced, written to or
+    copied back has another record, and is checked whole again before it is used. The
+    record only saves work: missing or unreadable, every file is checked again. What it
+    does not catch is a change that leaves the modification time as it was (a disk's
+    own decay); the index's files are derived, so that costs candidates, never a wrong
+    verified hit."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+        try:
+            read = json.loads((directory / CHECKED).read_text())
+        except (OSError, ValueError):
+            read = {}
+        self._records: dict[str, list[Any]] = read if isinstance(read, dict) else {}
+        self._changed = False
+
+    def check(self, path: Path, recorded: list[Any]) -> None:
+        """Check ``path`` against the manifest's [size, checksum]: its size always, its
+        checksum when it is not the file recorded as checked."""
+        record = _on_disk(path, recorded)
+        if self._records.get(path.name) != record:
+            check_file(path, recorded)
+            self._records[path.name] = record
+            self._changed = True
+
+    def written(self, path: Path, recorded: list[Any]) -> None:
+        """Record a file this process has just written and hashed."""
+        self._records[path.name] = _on_disk(path, recorded)
+        self._changed = True
+
+    def keep(self, names: Collection[str]) -> None:
+        """Forget the files the manifest no longer names."""
+        kept = {n: r for n, r in self._records.items() if n in names}
+        self._changed |= len(kept) != len(self._records)
+        self._records = kept
+
+    def save(self) -> None:
+        if self._changed:
+            temporary = self.directory / f"{CHECKED}.tmp"
+            temporary.write_text(json.dumps(self._records))
+            os.replace(temporary, self.directory / CHECKED)
+            self._changed = False
+
+
+def _on_disk(path: Path, recorded: list[Any]) -> list[Any]:
+    """The manifest's size and checksum of a file, with its device, inode and
+    modification time now; a file of another size is refused here."""
+    try:
+        status = path.stat()
+    except FileNotFoundError:
+        raise IndexDamaged(path.name, "is missing") from None
+    if status.st_size != int(recorded[0]):
+        raise IndexDamaged(path.name, f"has {status.st_size:,} bytes, {recorded[0]:,} were written")
+    return [int(recorded[0]), recorded[1], status.st_dev, status.st_ino, status.st_mtime_ns]
+
+
+def _read_array(
+    path: Path, recorded: list[Any], mapped: bool, checked: CheckedFiles | None = None
+) -> np.ndarray:
     """Read one ``.npy`` file (whole, or mapped) and check its size and checksum before
-    trusting it."""
+    trusting it; a mapped file recorded in ``checked`` is not hashed again."""
     if mapped:
-        check_file(path, recorded)
+        if checked is None:
+            check_file(path, recorded)
+        else:
+            checked.check(path, recorded)
         try:
             with _HEADER_LOCK:
                 return np.asarray(np.load(path, mmap_mode="r"))
