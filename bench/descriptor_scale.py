@@ -35,10 +35,12 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import shutil
 import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import faiss
@@ -49,9 +51,12 @@ from vidi.demo.objects import recompress
 from vidi.fingerprints.local_features import extract_features, query_features
 from vidi.index import descriptors as descriptors_module
 from vidi.index.descriptors import DescriptorIndex, _Segment
+from vidi.index.objects import MANIFEST as OBJECTS_MANIFEST
 from vidi.index.objects import ObjectIndex
+from vidi.index.storage import CHECKED
 from vidi.index.vocabulary import Vocabulary, train_vocabulary
 from vidi.objects import search
+from vidi.objects.stage import SAVE_EVERY
 
 EXTRACTOR = "bench"
 
@@ -115,46 +120,76 @@ def main() -> None:
 
 
 def _build(folder: Path, args: argparse.Namespace) -> None:
-    """Describe the real pictures, train the vocabulary, fill and save the index."""
+    """Describe the real pictures and train the vocabulary, then fill and save the
+    descriptor index and the object index (each skipped when already built)."""
     folder.mkdir(parents=True, exist_ok=True)
     stamp = folder / "bench.json"
     wanted = {"pictures": args.pictures, "real": args.real, "queries": args.queries}
-    if stamp.exists() and json.loads(stamp.read_text()) == wanted:
-        return
+    if not (stamp.exists() and json.loads(stamp.read_text()) == wanted):
+        for stale in [*folder.glob("d*"), *folder.glob("*.npz"), *folder.glob("*.json")]:
+            stale.unlink()
+        shutil.rmtree(folder / "objects", ignore_errors=True)
     started = time.perf_counter()
-    real = [
-        extract_features(recompress(quick_room(100_000 + j), 85)).descriptors
-        for j in range(args.real)
-    ]
-    vocabulary = train_vocabulary(np.concatenate(real))
-    np.savez(folder / "vocabulary.npz", centres=vocabulary.centres, coarse=vocabulary.coarse)
-    queries = [
-        query_features(picture, (160, 120, 320, 240), mirror=mirror).search_descriptors()
-        for j in range(args.queries)
-        for picture in [recompress(quick_room(100_000 + j), 85)]
-        for mirror in (False, True)
-    ]
-    np.savez(folder / "queries.npz", *queries)
-    print(
-        f"{args.real} real pictures described and a vocabulary of {len(vocabulary):,} words "
-        f"trained in {time.perf_counter() - started:.0f} s",
-        flush=True,
-    )
+    if not (folder / "real.npz").exists():
+        np.savez(
+            folder / "real.npz",
+            *[
+                extract_features(recompress(quick_room(100_000 + j), 85)).descriptors
+                for j in range(args.real)
+            ],
+        )
+    real = list(np.load(folder / "real.npz").values())
+    if not (folder / "vocabulary.npz").exists():
+        vocabulary = train_vocabulary(np.concatenate(real))
+        np.savez(folder / "vocabulary.npz", centres=vocabulary.centres, coarse=vocabulary.coarse)
+        print(
+            f"{args.real} real pictures described and a vocabulary of {len(vocabulary):,} "
+            f"words trained in {time.perf_counter() - started:.0f} s",
+            flush=True,
+        )
+    if not (folder / "queries.npz").exists():
+        queries = [
+            query_features(picture, (160, 120, 320, 240), mirror=mirror).search_descriptors()
+            for j in range(args.queries)
+            for picture in [recompress(quick_room(100_000 + j), 85)]
+            for mirror in (False, True)
+        ]
+        np.savez(folder / "queries.npz", *queries)
+    saved = np.load(folder / "vocabulary.npz")
+    vocabulary = Vocabulary(saved["centres"], saved["coarse"])
+    if not stamp.exists():
+        started = time.perf_counter()
+        with DescriptorIndex.open(folder) as index:
+            index.use(vocabulary, EXTRACTOR)
+            batch: list[tuple[int, np.ndarray]] = []
+            for i, descriptors in _filled(real, args.pictures):
+                batch.append((i, descriptors))
+                if len(batch) == args.batch or i == args.pictures - 1:
+                    index.add(batch)
+                    index.save()
+                    batch = []
+                    print(f"  descriptor index: {i + 1:,} pictures", flush=True)
+        print(f"  built in {time.perf_counter() - started:.0f} s", flush=True)
+        stamp.write_text(json.dumps(wanted))
+    if not (folder / "objects" / OBJECTS_MANIFEST).exists():
+        started = time.perf_counter()
+        with ObjectIndex.open(folder / "objects") as words:
+            words.reset(vocabulary, args.real)
+            for i, descriptors in _filled(real, args.pictures):
+                words.add(i, vocabulary.words(descriptors))
+                if (i + 1) % SAVE_EVERY == 0 or i == args.pictures - 1:
+                    words.save()  # as the feature stage saves
+        print(f"  object index built in {time.perf_counter() - started:.0f} s", flush=True)
+
+
+def _filled(real: list[np.ndarray], pictures: int) -> Iterator[tuple[int, np.ndarray]]:
+    """The filled pictures, the same at every call: picture i is real picture
+    i mod len(real), exact for the first copy, with 4 bits of each descriptor flipped
+    for the others."""
     rng = np.random.default_rng(5)
     bits = np.left_shift(1, np.arange(8)).astype(np.uint8)
-    with DescriptorIndex.open(folder) as index, ObjectIndex.open(folder / "objects") as words:
-        index.use(vocabulary, EXTRACTOR)
-        words.reset(vocabulary, args.real)
-        for start in range(0, args.pictures, args.batch):
-            started = time.perf_counter()
-            batch = range(start, min(args.pictures, start + args.batch))
-            pictures = [_flipped(real[i % args.real], rng, bits, i < args.real) for i in batch]
-            index.add(zip(batch, pictures, strict=True))
-            index.save()
-            for i, descriptors in zip(batch, pictures, strict=True):
-                words.add(i, vocabulary.words(descriptors))
-            print(f"  {batch.stop:,} pictures ({time.perf_counter() - started:.0f} s)", flush=True)
-    stamp.write_text(json.dumps(wanted))
+    for i in range(pictures):
+        yield i, _flipped(real[i % len(real)], rng, bits, i < len(real))
 
 
 def _flipped(
@@ -176,7 +211,7 @@ def _child(folder: Path, mode: str) -> dict[str, object]:
     vocabulary = Vocabulary(saved["centres"], saved["coarse"])
     queries = list(np.load(folder / "queries.npz").values())
     if mode == "unchecked":
-        (folder / descriptors_module.CHECKED).unlink(missing_ok=True)
+        (folder / CHECKED).unlink(missing_ok=True)
     started = time.perf_counter()
     words = ObjectIndex.open(folder / "objects")
     words_open = time.perf_counter() - started

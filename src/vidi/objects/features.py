@@ -85,8 +85,9 @@ def sync_descriptors(session: Session, index: DescriptorIndex, vocabulary: Vocab
             .order_by(LocalFeatureSet.id)
         )
     )
-    dropped = index.drop(index.ids - set(stored))
-    missing = [id_ for id_ in stored if id_ not in index]
+    held = index.ids  # one set, not a look in every segment a picture
+    dropped = index.drop(held - set(stored))
+    missing = [id_ for id_ in stored if id_ not in held]
     for start in range(0, len(missing), CHUNK):
         found = load_features(session, missing[start : start + CHUNK])
         index.add((id_, f.descriptors) for id_, f in found.items())
