@@ -5,7 +5,7 @@ read every segment of the descriptor index whole and checked its SHA-256 (1.6-2.
 10,120 pictures, so ~16-20 s at 100,000). Segments are now memory-mapped and their
 checksums checked once (:mod:`vidi.index.descriptors`). This bench fills a saved index
 to ``--pictures`` pictures and times, each in a fresh process, interleaved ``--repeats``
-times:
+times, the ways named by ``--modes`` (ratios against the first):
 
 - ``mapped``: :meth:`DescriptorIndex.open` as the library opens it, then the queries;
 - ``whole`` (the baseline, the earlier way): every segment file read whole, its SHA-256
@@ -25,9 +25,12 @@ pictures' and no two pictures are the same). The queries are boxes (the middle h
 both ways rank alike and that each box's own picture gets votes.
 
     .venv/bin/python bench/descriptor_scale.py --folder EMPTY_OR_BUILT_DIR --pictures 100000
+    .venv/bin/python bench/descriptor_scale.py --folder BUILT_DIR --modes mapped --probes 4
 
-Building 100,000 pictures takes ~15 minutes and 8 GB of disk; the folder is reused when
-it holds an index of the same ``--pictures`` and ``--real``.
+Building 100,000 pictures takes ~25 minutes and 8 GB of disk; the folder is reused when
+it holds an index of the same ``--pictures`` and ``--real``. ``--probes`` asks each query
+point in that many words' lists (the library's :data:`~vidi.index.descriptors.PROBES`
+otherwise).
 """
 
 from __future__ import annotations
@@ -69,18 +72,27 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=20)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--batch", type=int, default=12_500, help="pictures a save")
+    parser.add_argument(
+        "--probes",
+        type=int,
+        default=descriptors_module.PROBES,
+        help="words whose lists a query point is compared in (the library's otherwise)",
+    )
+    parser.add_argument("--modes", default="whole,mapped,unchecked")
     parser.add_argument("--child", choices=["mapped", "whole", "unchecked"], default="")
     args = parser.parse_args()
     folder = Path(args.folder)
+    descriptors_module.PROBES = args.probes
     if args.child:
         print(json.dumps(_child(folder, args.child)))
         return
     _build(folder, args)
-    rows: dict[str, list[dict[str, float]]] = {"whole": [], "mapped": [], "unchecked": []}
+    rows: dict[str, list[dict[str, float]]] = {m: [] for m in args.modes.split(",")}
     for _ in range(args.repeats):
         for mode in rows:
             done = subprocess.run(
-                [sys.executable, __file__, "--folder", str(folder), "--child", mode],
+                [sys.executable, __file__, "--folder", str(folder), "--child", mode]
+                + ["--probes", str(args.probes)],
                 check=True,
                 capture_output=True,
                 text=True,
@@ -93,21 +105,24 @@ def main() -> None:
         f"{args.pictures:,} pictures in {len(manifest['segments'])} segments, "
         f"{size / 1e9:.1f} GB on disk; {args.queries} boxes, both sides; every way ranked "
         f"{'alike' if len(ranked) == 1 else 'DIFFERENTLY'}; own picture voted for: "
-        f"{rows['mapped'][0]['own']:.0f} of {args.queries}"
+        f"{next(iter(rows.values()))[0]['own']:.0f} of {args.queries}; vote probes "
+        f"{args.probes}"
     )
     every = [r for mode in rows for r in rows[mode]]
     print(
-        f"  the object index (visual words, read whole as built): open "
+        f"  the object index (visual words; postings mapped, checked once): open "
         f"{min(r['words_open'] for r in every):.2f}-{max(r['words_open'] for r in every):.2f} s, "
         f"a search (both sides) {statistics.median(r['words_search'] for r in every) * 1000:.0f}"
         " ms (median)"
     )
-    base = statistics.median(r["open"] for r in rows["whole"])
+    base = statistics.median(r["open"] for r in next(iter(rows.values())))
     for mode, label in (
         ("whole", "read whole, checked, deserialised (before)"),
         ("mapped", "memory-mapped, checked once (as built)"),
         ("unchecked", "memory-mapped, checksums checked again"),
     ):
+        if mode not in rows:
+            continue
         opened = [r["open"] for r in rows[mode]]
         first = [r["first"] for r in rows[mode]]
         later = [r["later"] for r in rows[mode]]
