@@ -296,12 +296,19 @@ class CheckedFiles:
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
-        try:
-            read = json.loads((directory / CHECKED).read_text())
-        except (OSError, ValueError):
-            read = {}
-        self._records: dict[str, list[Any]] = read if isinstance(read, dict) else {}
+        self._read: dict[str, list[Any]] | None = None
         self._changed = False
+
+    @property
+    def _records(self) -> dict[str, list[Any]]:
+        """The record, read when first needed (an index kept in memory never needs it)."""
+        if self._read is None:
+            try:
+                read = json.loads((self.directory / CHECKED).read_text())
+            except (OSError, ValueError):
+                read = {}
+            self._read = read if isinstance(read, dict) else {}
+        return self._read
 
     def check(self, path: Path, recorded: list[Any]) -> None:
         """Check ``path`` against the manifest's [size, checksum]: its size always, its
@@ -321,7 +328,7 @@ class CheckedFiles:
         """Forget the files the manifest no longer names."""
         kept = {n: r for n, r in self._records.items() if n in names}
         self._changed |= len(kept) != len(self._records)
-        self._records = kept
+        self._read = kept
 
     def save(self) -> None:
         if self._changed:
