@@ -70,15 +70,22 @@ def test_unrelated_pictures_give_no_verified_hit(collection) -> None:  # type: i
         assert _best(collection, stranger) == (-1, 0)
 
 
+def _saved(collection, directory: Path) -> ObjectIndex:  # type: ignore[no-untyped-def]
+    """An index of the collection's pictures (ids 0, 1, ...), saved, still open."""
+    _, features, memory = collection
+    index = ObjectIndex.open(directory)
+    index.reset(memory.vocabulary, PICTURES)
+    for i, f in enumerate(features):
+        index.add(i, memory.vocabulary.words(f.descriptors))
+    index.save()
+    return index
+
+
 def test_a_saved_index_answers_the_same_and_refuses_a_flipped_byte(
     collection, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     _, features, memory = collection
-    with ObjectIndex.open(tmp_path / "objects") as index:
-        index.reset(memory.vocabulary, PICTURES)
-        for i, f in enumerate(features):
-            index.add(i, memory.vocabulary.words(f.descriptors))
-        index.save()
+    with _saved(collection, tmp_path / "objects") as index:
         index.add(99, memory.vocabulary.words(features[0].descriptors))
     words = memory.vocabulary.words(features[5].descriptors)
     with ObjectIndex.open(tmp_path / "objects") as index:
@@ -100,11 +107,7 @@ def test_the_postings_are_hashed_once_and_again_when_a_file_changes(
     """The postings are memory-mapped: hashed whole when written, then again only when
     the file on disk is no longer the one recorded as checked."""
     _, features, memory = collection
-    with ObjectIndex.open(tmp_path / "objects") as index:
-        index.reset(memory.vocabulary, PICTURES)
-        for i, f in enumerate(features):
-            index.add(i, memory.vocabulary.words(f.descriptors))
-        index.save()
+    _saved(collection, tmp_path / "objects").close()
     hashed: list[str] = []
     real = storage_module.check_file
 

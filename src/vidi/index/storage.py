@@ -261,14 +261,22 @@ def _read_manifest(path: Path) -> dict[str, Any]:
     return manifest
 
 
+def _open_sized(path: Path, size: int) -> io.FileIO:
+    """``path`` opened for reading, refused when it does not hold the ``size`` bytes
+    that were written."""
+    handle = open(path, "rb", buffering=0)  # noqa: SIM115  # the caller closes it
+    actual = os.fstat(handle.fileno()).st_size
+    if actual != size:
+        handle.close()
+        raise IndexDamaged(path.name, f"has {actual:,} bytes, {size:,} were written")
+    return handle
+
+
 def check_file(path: Path, recorded: list[Any]) -> None:
     """Check a whole file's size and checksum against the manifest's [size, checksum]."""
     size, checksum = int(recorded[0]), recorded[1]
     try:
-        with open(path, "rb", buffering=0) as handle:
-            actual = os.fstat(handle.fileno()).st_size
-            if actual != size:
-                raise IndexDamaged(path.name, f"has {actual:,} bytes, {size:,} were written")
+        with _open_sized(path, size) as handle:
             digest = hashlib.file_digest(handle, CHECKSUM).hexdigest()
     except FileNotFoundError:
         raise IndexDamaged(path.name, "is missing") from None
@@ -367,10 +375,7 @@ def _read_array(
             raise IndexDamaged(path.name, f"cannot be read ({exc})") from None
     size, checksum = int(recorded[0]), recorded[1]
     try:
-        with open(path, "rb", buffering=0) as handle:
-            actual = os.fstat(handle.fileno()).st_size
-            if actual != size:
-                raise IndexDamaged(path.name, f"has {actual:,} bytes, {size:,} were written")
+        with _open_sized(path, size) as handle:
             data = _read_whole(handle, size)
         if hashlib.new(CHECKSUM, data.data).hexdigest() != checksum:
             raise IndexDamaged(path.name, "failed its checksum")
