@@ -2,10 +2,11 @@
 
 ``vidi find`` from the command line is a new process at every call: before round 9 it
 read every segment of the descriptor index whole and checked its SHA-256 (1.6-2.0 s at
-10,120 pictures; this bench measured 33-41 s at 100,000). Segments are now memory-mapped and their
-checksums checked once (:mod:`vidi.index.descriptors`). This bench fills a saved index
-to ``--pictures`` pictures and times, each in a fresh process, interleaved ``--repeats``
-times, the ways named by ``--modes`` (ratios against the first):
+10,120 pictures; this bench measured 33-41 s at 100,000). Segments are now
+memory-mapped and their checksums checked once (:mod:`vidi.index.descriptors`). This
+bench fills a saved index to ``--pictures`` pictures and times, each in a fresh process,
+interleaved ``--repeats`` times, the ways named by ``--modes`` (ratios against the
+first):
 
 - ``mapped``: :meth:`DescriptorIndex.open` as the library opens it, then the queries;
 - ``whole`` (the baseline, the earlier way): every segment file read whole, its SHA-256
