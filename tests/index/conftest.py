@@ -7,6 +7,7 @@ import pytest
 from pdq_samples import benign_picture, family_hashes, transformed_copies
 
 from vidi.fingerprints.pdq import pdq_hash
+from vidi.index import storage
 
 
 @pytest.fixture(scope="session")
@@ -29,3 +30,18 @@ def mixed_hashes(picture_hashes: np.ndarray) -> np.ndarray:
     uniform = rng.integers(0, 256, (2500, 32), dtype=np.uint8)
     everything = np.concatenate([picture_hashes, families, uniform])
     return everything[rng.permutation(len(everything))]
+
+
+@pytest.fixture
+def hashed_files(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the index files hashed whole on open from now on, in order
+    (:func:`vidi.index.storage.check_file`; a writer hashes what it writes itself)."""
+    hashed: list[str] = []
+    real = storage.check_file
+
+    def counted(path, recorded):  # type: ignore[no-untyped-def]
+        hashed.append(path.name)
+        real(path, recorded)
+
+    monkeypatch.setattr(storage, "check_file", counted)
+    return hashed

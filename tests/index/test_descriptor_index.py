@@ -13,7 +13,6 @@ import pytest
 from vidi.demo.objects import paste, room, textured_object
 from vidi.fingerprints.local_features import extract_features
 from vidi.index import descriptors as descriptors_module
-from vidi.index import storage as storage_module
 from vidi.index.descriptors import DescriptorIndex
 from vidi.index.pdq_index import IndexLocked
 from vidi.index.storage import IndexDamaged
@@ -199,7 +198,7 @@ def test_a_segment_is_checked_whole_once_and_again_when_its_file_changes(
     pictures: list[np.ndarray],
     pasted: np.ndarray,
     vocabulary: Vocabulary,
-    monkeypatch: pytest.MonkeyPatch,
+    hashed_files: list[str],
 ) -> None:
     """Segments are memory-mapped; their SHA-256 is checked when written and then only
     when the file on disk is no longer the one checked (checked.json's record)."""
@@ -209,14 +208,7 @@ def test_a_segment_is_checked_whole_once_and_again_when_its_file_changes(
         index.add((n, pictures[n]) for n in range(6, 12))
         index.save()
         expected = index.rank(pasted, 5)
-    hashed: list[str] = []
-    real = storage_module.check_file
-
-    def counted(path, recorded):  # type: ignore[no-untyped-def]
-        hashed.append(path.name)
-        real(path, recorded)
-
-    monkeypatch.setattr(storage_module, "check_file", counted)
+    hashed = hashed_files
 
     def reopened() -> list[descriptors_module.PictureVotes]:
         descriptors_module._LOADED.clear()  # as a new process

@@ -12,7 +12,6 @@ import pytest
 
 from vidi.demo.objects import crop_area, paste, recompress, room, rotate, textured_object
 from vidi.fingerprints.local_features import extract_features
-from vidi.index import storage as storage_module
 from vidi.index.geometry import verify
 from vidi.index.objects import TAIL, ObjectIndex
 from vidi.index.storage import IndexDamaged, _manifest_checksum
@@ -102,29 +101,22 @@ def test_a_saved_index_answers_the_same_and_refuses_a_flipped_byte(
 
 
 def test_the_postings_are_hashed_once_and_again_when_a_file_changes(
-    collection, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    collection, tmp_path: Path, hashed_files: list[str]
 ) -> None:  # type: ignore[no-untyped-def]
     """The postings are memory-mapped: hashed whole when written, then again only when
     the file on disk is no longer the one recorded as checked."""
     _, features, memory = collection
     _saved(collection, tmp_path / "objects").close()
-    hashed: list[str] = []
-    real = storage_module.check_file
-
-    def counted(path, recorded):  # type: ignore[no-untyped-def]
-        hashed.append(path.name.split(".")[1])
-        real(path, recorded)
-
-    monkeypatch.setattr(storage_module, "check_file", counted)
     words = memory.vocabulary.words(features[5].descriptors)
     with ObjectIndex.open(tmp_path / "objects") as index:
         assert index.search(words, 1)[0].id == 5
-    assert hashed == []
+    assert hashed_files == []
     (tmp_path / "objects" / "checked.json").unlink()
     for _ in range(2):
         with ObjectIndex.open(tmp_path / "objects") as index:
             assert index.search(words, 1)[0].id == 5
-    assert sorted(hashed) == ["counts", "norms", "rows", "starts"]  # once, not twice
+    hashed = sorted(name.split(".")[1] for name in hashed_files)
+    assert hashed == ["counts", "norms", "rows", "starts"]  # once, not twice
 
 
 def test_rows_added_since_the_save_rank_as_they_will_once_merged(collection) -> None:  # type: ignore[no-untyped-def]

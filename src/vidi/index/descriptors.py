@@ -58,13 +58,13 @@ from vidi.index.gallery_index import MAX_DISTANCE, RATIO
 from vidi.index.locks import hold
 from vidi.index.openmp import one_thread
 from vidi.index.storage import (
-    CHECKSUM,
     CheckedFiles,
     IndexDamaged,
     _fsync_dir,
     _manifest_checksum,
     _read_array,
     _write_array,
+    write_hashed,
 )
 from vidi.index.vocabulary import Vocabulary
 
@@ -351,14 +351,16 @@ class DescriptorIndex:
         self._checked.save()
 
     def _write_segment(self, segment: _Segment) -> list[Any]:
-        """Write a segment's FAISS file, fsynced; returns its [size, checksum] (read back,
-        so the checksum is of what reached the file) and records it as checked."""
+        """Write a segment's FAISS file, hashed as it is written and fsynced; returns its
+        [size, checksum] and records it as checked."""
         path = self.directory / f"{segment.name}.faiss"
-        faiss.write_index_binary(segment.index, str(path))
-        with open(path, "rb") as handle:
-            os.fsync(handle.fileno())
-            digest = hashlib.file_digest(handle, CHECKSUM).hexdigest()
-            recorded = [os.fstat(handle.fileno()).st_size, digest]
+        recorded = write_hashed(
+            path,
+            lambda writer: faiss.write_index_binary(
+                segment.index,
+                faiss.PyCallbackIOWriter(writer.write),  # type: ignore[attr-defined]
+            ),
+        )
         self._checked.written(path, recorded)
         return recorded
 

@@ -23,7 +23,7 @@ import json
 import math
 import os
 import threading
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -88,14 +88,21 @@ class _HashingWriter:
         return self.out.write(data)
 
 
-def _write_array(path: Path, array: np.ndarray) -> list[Any]:
-    """Write ``array`` as ``.npy``, fsynced; returns its [size, checksum] for the manifest."""
+def write_hashed(path: Path, write: Callable[[_HashingWriter], object]) -> list[Any]:
+    """Write a file by ``write(writer)``, hashed as it passes and fsynced; returns its
+    [size, checksum] for the manifest."""
     with open(path, "wb") as out:
         writer = _HashingWriter(out)
-        np.save(writer, np.ascontiguousarray(array), allow_pickle=False)  # type: ignore[arg-type]
+        write(writer)
         out.flush()
         os.fsync(out.fileno())
     return [writer.size, writer.digest.hexdigest()]
+
+
+def _write_array(path: Path, array: np.ndarray) -> list[Any]:
+    """Write ``array`` as ``.npy``, fsynced; returns its [size, checksum] for the manifest."""
+    contiguous = np.ascontiguousarray(array)
+    return write_hashed(path, lambda writer: np.save(writer, contiguous, allow_pickle=False))  # type: ignore[arg-type]
 
 
 def _manifest_checksum(manifest: dict[str, Any]) -> str:
