@@ -127,6 +127,12 @@ LIBRARY_SETTINGS = (
         "descriptors the vocabulary is trained on at most",
     ),
     ("--ratio", geometry, "RATIO", "Lowe's ratio for the verification's matches"),
+    (
+        "--affine-fallback",
+        geometry,
+        "AFFINE_FALLBACK",
+        "1: an affine transform is tried where the homography is not a camera's; 0: not",
+    ),
 )
 """Flags that set a library constant for the run: (flag, module, constant, meaning)."""
 THREADS = FIND_THREADS
@@ -192,8 +198,9 @@ def main() -> None:
     )
     for flag, module, name, meaning in LIBRARY_SETTINGS:
         default = getattr(module, name)
+        kind = _yes if isinstance(default, bool) else type(default)
         parser.add_argument(
-            flag, type=type(default), default=default, help=f"{meaning} (the library's otherwise)"
+            flag, type=kind, default=default, help=f"{meaning} (the library's otherwise)"
         )
     parser.add_argument(
         "--deeper",
@@ -477,6 +484,11 @@ def _counted_verify(  # type: ignore[no-untyped-def]
     with _counting:
         RETRIES["tilts" if query.searched is not None else "drawn"] += 1
     return _library_verify(query, other, min_inliers, ratio)
+
+
+def _yes(text: str) -> bool:
+    """A flag's 1 or 0 (yes or no)."""
+    return text not in ("0", "no")
 
 
 def _tilts(text: str) -> tuple[tuple[float, float], ...]:

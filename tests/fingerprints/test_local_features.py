@@ -228,3 +228,28 @@ def test_a_looser_ratio_test_keeps_every_match_the_stricter_one_keeps() -> None:
     assert strict < loose
     found = [verify(drawn, original, 5, ratio).matches for ratio in (0.8, 0.85)]
     assert found[0] < found[1]
+
+
+def test_a_small_object_whose_homography_fit_no_camera_makes_is_verified_affine(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A small pasted object's inliers lie close together, so the homography fitted to
+    them can mirror the plane away from them and fail the camera checks although it maps
+    them well: the affine transform tried then verifies it, and an unrelated picture
+    stays far from a hit."""
+    from vidi.demo.objects import in_a_new_room, recompress
+
+    rng = np.random.default_rng(25)
+    original, (ox, oy, ow, oh) = paste(room(25), textured_object(25), rng, 0.6)
+    new_room, box = in_a_new_room(25, rng)
+    drawn = query_features(new_room, box)
+    drawn = drawn.head(drawn.searched or len(drawn))
+    stored = extract_features(recompress(original, 85))
+    unrelated = extract_features(recompress(paste(room(26), textured_object(26), rng, 0.6)[0]))
+    with_affine = verify(drawn, stored, MIN_INLIERS)
+    assert with_affine.inliers >= MIN_INLIERS and with_affine.region is not None
+    x, y, w, h = with_affine.region  # where the box lands: on the object in the original
+    assert ox <= x + w / 2 <= ox + ow and oy <= y + h / 2 <= oy + oh
+    assert verify(drawn, unrelated, MIN_INLIERS).inliers < MIN_INLIERS
+    monkeypatch.setattr(geometry, "AFFINE_FALLBACK", False)
+    assert verify(drawn, stored, MIN_INLIERS).inliers < MIN_INLIERS

@@ -17,6 +17,7 @@ header. Pure: arrays in, arrays out.
 from __future__ import annotations
 
 import struct
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -183,10 +184,15 @@ def _keypoints(work: np.ndarray, max_points: int) -> tuple[list[cv2.KeyPoint], n
     keypoints, descriptors = _orb(max_points).detectAndCompute(work, None)
     if descriptors is None or not keypoints:
         return [], None
-    points = np.array([k.pt for k in keypoints], dtype=np.float32)
+    points = _positions(keypoints)
     response = np.array([k.response for k in keypoints], dtype=np.float32)
     chosen = _spread(points, response, work.shape[1], work.shape[0], max_points)
     return [keypoints[i] for i in chosen], descriptors[chosen]
+
+
+def _positions(keypoints: Sequence[cv2.KeyPoint]) -> np.ndarray:
+    """(n, 2) keypoint positions, read in OpenCV (``k.pt`` one by one cost ~0.3 ms)."""
+    return np.asarray(cv2.KeyPoint.convert(keypoints), dtype=np.float32).reshape(-1, 2)
 
 
 def _features(
@@ -199,8 +205,7 @@ def _features(
     """Keypoints found in a work picture reduced by ``scale``, in the original's pixels."""
     if descriptors is None or not keypoints:
         return _empty(width, height)
-    points = np.array([k.pt for k in keypoints], dtype=np.float32)
-    return LocalFeatures(points / scale, descriptors, width, height)
+    return LocalFeatures(_positions(keypoints) / scale, descriptors, width, height)
 
 
 def _detect(

@@ -8,6 +8,7 @@ the box a query's corners land in is where the object sits in the hit.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections.abc import Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -37,6 +38,11 @@ MAX_ANISOTROPY = 4.0
 the other: a flat object seen at 75° from the front in one picture and from the front in
 the other (1 / cos 75° ≈ 4). Chance agreements between unrelated pictures are mostly
 folded, collapsed or stretched far more (docs/performance.md, "Object search, round 6")."""
+
+
+AFFINE_FALLBACK = True
+"""When enough matches agree on a homography that no camera makes, try an affine
+transform (:func:`_affine`)."""
 
 
 @dataclass(frozen=True)
@@ -161,15 +167,33 @@ def verify_many(
     region query's 200 verifications use every core (each thread has its own table)."""
     if threads <= 1 or len(pairs) < 2:
         return [verify(query, other, min_inliers, ratio) for query, other in pairs]
-    with ThreadPoolExecutor(min(threads, len(pairs))) as pool:
-        return list(pool.map(lambda pair: verify(pair[0], pair[1], min_inliers, ratio), pairs))
+    return list(
+        _pool(threads).map(lambda pair: verify(pair[0], pair[1], min_inliers, ratio), pairs)
+    )
+
+
+_pools: dict[int, ThreadPoolExecutor] = {}
+_pools_lock = threading.Lock()
+os.register_at_fork(after_in_child=_pools.clear)  # a forked child has none of the threads
+
+
+def _pool(threads: int) -> ThreadPoolExecutor:
+    """The process's pool of ``threads`` verifying threads, started once: the feature
+    stage verifies a few candidates a picture, and starting threads for each picture
+    cost ~2 ms of its ~25 (docs/performance.md, "Object search, round 10")."""
+    with _pools_lock:
+        pool = _pools.get(threads)
+        if pool is None:
+            pool = _pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="verify")
+        return pool
 
 
 def _verify(
     query: LocalFeatures, other: LocalFeatures, min_inliers: int, ratio: float = RATIO
 ) -> Verified:
     pairs = _matches(query, other, ratio)
-    if len(pairs) < max(5, min_inliers):
+    enough = max(5, min_inliers)
+    if len(pairs) < enough:
         return Verified(0, len(pairs), None)
     # Both sides on a common scale, so one pixel threshold suits large and small pictures.
     q_scale = 640 / max(query.width, query.height)
@@ -179,16 +203,50 @@ def _verify(
     homography, mask = cv2.findHomography(
         source, target, cv2.USAC_ACCURATE, REPROJECTION_PX, maxIters=2000, confidence=0.995
     )
-    if homography is None or mask is None or not _plausible(homography):
+    view = _camera_view(homography, mask, source)
+    if view is None and AFFINE_FALLBACK and mask is not None and mask.sum() >= enough:
+        # Enough matches agree, on a transform no camera makes: an ill-conditioned fit?
+        view = _camera_view(*_affine(source, target), source)
+    if view is None:
         return Verified(0, len(pairs), None)
-    kept = mask.ravel().astype(bool)
-    if not _seen_by_a_camera(homography, source[kept]):
-        return Verified(0, len(pairs), None)
+    homography, kept = view
     inliers = _spread_inliers(target[kept])
     outline = [[0, 0], [query.width, 0], [query.width, query.height], [0, query.height]]
     corners = np.array(outline, np.float32).reshape(-1, 1, 2) * q_scale
     mapped = cv2.perspectiveTransform(corners, homography).reshape(-1, 2) / o_scale
     return Verified(inliers, len(pairs), _box(mapped, other.width, other.height))
+
+
+def _camera_view(
+    homography: np.ndarray | None, mask: np.ndarray | None, source: np.ndarray
+) -> tuple[np.ndarray, np.ndarray] | None:
+    """The transform and its inliers (a boolean mask), when a camera can make it."""
+    if homography is None or mask is None or not _plausible(homography):
+        return None
+    kept = mask.ravel().astype(bool)
+    return (homography, kept) if _seen_by_a_camera(homography, source[kept]) else None
+
+
+def _affine(source: np.ndarray, target: np.ndarray) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """The affine transform (as a homography) most matches agree on, and their mask.
+
+    Why: where a query's inliers lie close together (a small object, or one far from the
+    query's corner), a homography fitted to them is ill-conditioned. Its perspective
+    part is barely constrained, so it can mirror or collapse the plane away from them
+    and fail :func:`_plausible`, although it maps the inliers well. Over a small patch a
+    camera's view is nearly affine, and an affine transform has no perspective part to
+    go wrong (docs/performance.md, "Object search, round 10")."""
+    affine, mask = cv2.estimateAffine2D(
+        source,
+        target,
+        method=cv2.RANSAC,
+        ransacReprojThreshold=REPROJECTION_PX,
+        maxIters=2000,
+        confidence=0.995,
+    )
+    if affine is None:
+        return None, None
+    return np.vstack([affine, [0.0, 0.0, 1.0]]), mask
 
 
 def _spread_inliers(points: np.ndarray) -> int:
