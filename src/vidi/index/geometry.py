@@ -180,7 +180,8 @@ os.register_at_fork(after_in_child=_pools.clear)  # a forked child has none of t
 def _pool(threads: int) -> ThreadPoolExecutor:
     """The process's pool of ``threads`` verifying threads, started once: the feature
     stage verifies a few candidates a picture, and starting threads for each picture
-    cost ~2 ms of its ~25 (docs/performance.md, "Object search, round 10")."""
+    cost about 1.4 ms of a linked picture's ~25 (docs/performance.md, "Object search,
+    round 10")."""
     with _pools_lock:
         pool = _pools.get(threads)
         if pool is None:

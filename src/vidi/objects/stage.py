@@ -45,7 +45,6 @@ from vidi.index.objects import ObjectIndex
 from vidi.index.pdq_index import IndexLocked
 from vidi.index.vocabulary import Vocabulary
 from vidi.ingest.records import MIRROR_FEATURES
-from vidi.matching.groups import assign_groups
 from vidi.media.pictures import DecodedImage, decode_image
 from vidi.notices import notice
 from vidi.objects.features import (
@@ -109,7 +108,6 @@ def run_feature_stage(
     pending = pending[:limit] if limit is not None else pending
     if progress is not None:
         progress.start(len(pending))
-    linked: list[str] = []
     totals = {"pictures": 0, "points": 0, "failed": 0, "scene_links": 0, "object_clues": 0}
     settings.work_dir.mkdir(parents=True, exist_ok=True)
     scratch = Path(tempfile.mkdtemp(prefix="features-", dir=settings.work_dir))
@@ -123,17 +121,13 @@ def run_feature_stage(
                 gallery = gallery_index(session) if pending else None
             for start in range(0, len(pending), BATCH):
                 shas = [sha for sha, _ in pending[start : start + BATCH]]
-                _run_batch(
-                    db, settings, index, gallery, shas, scratch, totals, progress, linked, later
-                )
+                _run_batch(db, settings, index, gallery, shas, scratch, totals, progress, later)
                 if (start // BATCH + 1) % max(1, SAVE_EVERY // BATCH) == 0:
                     index.save()
             if len(index):
                 index.save()
             if pending and index.vocabulary is not None:  # the region query's votes then
                 _fill_descriptor_index(db, settings, index.vocabulary)  # need not add them
-        with db.session() as session:
-            assign_groups(session, linked)  # same-scene links join series
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
         if progress is not None:
@@ -163,7 +157,6 @@ def _run_batch(
     scratch: Path,
     totals: dict[str, int],
     progress: CountProgress | None,
-    linked: list[str],
     later: set[int],
 ) -> None:
     """Link each picture; decode only those whose features (or mirror features) ingest
@@ -194,8 +187,7 @@ def _run_batch(
             if error is None:
                 id_, found = stored[sha256]
                 sides = [found, flipped[sha256]]
-                if _link(session, index, gallery, sha256, id_, sides, known, later, totals):
-                    linked.append(sha256)
+                _link(session, index, gallery, sha256, id_, sides, known, later, totals)
                 later.discard(id_)
             _mark_done(session, sha256, error)
         _drop_mirror_blob(settings, sha256)
@@ -217,8 +209,8 @@ def _link(
     known: dict[int, LocalFeatures],
     later: set[int],
     totals: dict[str, int],
-) -> bool:
-    """Index the picture and store its links and clues; whether it was linked."""
+) -> None:
+    """Index the picture and store its links and clues."""
     if index.vocabulary is None:
         sync_index(session, index, later)
     assert index.vocabulary is not None
@@ -228,7 +220,6 @@ def _link(
     totals["scene_links"] += links
     totals["object_clues"] += clues
     totals["points"] += len(sides[0])
-    return links > 0
 
 
 def _mark_done(session: Session, sha256: str, error: str | None) -> None:
