@@ -131,7 +131,8 @@ LIBRARY_SETTINGS = (
         "--affine-fallback",
         geometry,
         "AFFINE_FALLBACK",
-        "1: an affine transform is tried where the homography is not a camera's; 0: not",
+        "1: a drawn box's points try an affine transform where the homography is not a "
+        "camera's; 0: never",
     ),
 )
 """Flags that set a library constant for the run: (flag, module, constant, meaning)."""
@@ -478,12 +479,16 @@ def word_index(
 
 
 def _counted_verify(  # type: ignore[no-untyped-def]
-    query: LocalFeatures, other: LocalFeatures, min_inliers: int, ratio: float = geometry.RATIO
+    query: LocalFeatures,
+    other: LocalFeatures,
+    min_inliers: int,
+    ratio: float = geometry.RATIO,
+    affine: bool = False,
 ):
     """The library's single verification, counted: a query with tilts verified whole."""
     with _counting:
         RETRIES["tilts" if query.searched is not None else "drawn"] += 1
-    return _library_verify(query, other, min_inliers, ratio)
+    return _library_verify(query, other, min_inliers, ratio, affine)
 
 
 def _yes(text: str) -> bool:
@@ -574,7 +579,10 @@ def _vote_diagnosis(sides, features, wanted):  # type: ignore[no-untyped-def]
         drawn = query.head(query.searched or len(query))
         inliers = max(
             [inliers]
-            + [v.inliers for v in verify_many([(drawn, features[i]) for i in wanted], 5, 1, ratio)]
+            + [
+                v.inliers
+                for v in verify_many([(drawn, features[i]) for i in wanted], 5, 1, ratio, True)
+            ]
         )
     return rank, inliers
 
@@ -663,7 +671,7 @@ def _verify_voted(sides, features, timing, seen, threshold, best, boxed):  # typ
         if boxed:
             drawn = query.head(query.searched or len(query))
             found = verify_many(
-                [(drawn, features[c]) for c in ranked], LOWEST_THRESHOLD, THREADS, ratio
+                [(drawn, features[c]) for c in ranked], LOWEST_THRESHOLD, THREADS, ratio, True
             )
             results += [
                 (c, result, drawn_threshold) for c, result in zip(ranked, found, strict=True)

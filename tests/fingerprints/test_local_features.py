@@ -151,10 +151,10 @@ def test_a_querys_tilts_are_verified_only_where_it_came_close(
     real = geometry._verify
 
     def counted(
-        query: LocalFeatures, other: LocalFeatures, min_inliers: int, ratio: float
+        query: LocalFeatures, other: LocalFeatures, min_inliers: int, ratio: float, affine: bool
     ) -> Verified:
         calls.append(len(query))
-        return real(query, other, min_inliers, ratio)
+        return real(query, other, min_inliers, ratio, affine)
 
     monkeypatch.setattr(geometry, "_verify", counted)
     picture = paste(room(10), textured_object(10), np.random.default_rng(10), 0.6)[0]
@@ -246,10 +246,11 @@ def test_a_small_object_whose_homography_fit_no_camera_makes_is_verified_affine(
     drawn = drawn.head(drawn.searched or len(drawn))
     stored = extract_features(recompress(original, 85))
     unrelated = extract_features(recompress(paste(room(26), textured_object(26), rng, 0.6)[0]))
-    with_affine = verify(drawn, stored, MIN_INLIERS)
+    with_affine = verify(drawn, stored, MIN_INLIERS, affine=True)
     assert with_affine.inliers >= MIN_INLIERS and with_affine.region is not None
     x, y, w, h = with_affine.region  # where the box lands: on the object in the original
     assert ox <= x + w / 2 <= ox + ow and oy <= y + h / 2 <= oy + oh
-    assert verify(drawn, unrelated, MIN_INLIERS).inliers < MIN_INLIERS
-    monkeypatch.setattr(geometry, "AFFINE_FALLBACK", False)
-    assert verify(drawn, stored, MIN_INLIERS).inliers < MIN_INLIERS
+    assert verify(drawn, unrelated, MIN_INLIERS, affine=True).inliers < MIN_INLIERS
+    assert verify(drawn, stored, MIN_INLIERS).inliers < MIN_INLIERS  # not asked for
+    monkeypatch.setattr(geometry, "AFFINE_FALLBACK", False)  # the switch turns it off
+    assert verify(drawn, stored, MIN_INLIERS, affine=True).inliers < MIN_INLIERS

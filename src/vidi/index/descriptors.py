@@ -75,8 +75,12 @@ FORMAT_VERSION = 2
 POINT_BITS = 12
 """A descriptor's id is its feature set's id shifted by this many bits, plus its point
 number (pictures keep at most 2,000 points)."""
-PROBES = 2
-"""Words whose lists a query descriptor is compared in: its nearest."""
+PROBES = 3
+"""Words whose lists a query descriptor is compared in: its nearest. A point of a small
+or recompressed copy often falls in a neighbouring word of its original's: 3 lists put
+57 of 60 originals of pasted boxes among the first 20 by votes instead of 52; 4 lists
+doubled the vote search's time at 100,000 pictures (~0.2 s a query instead of ~0.11 s)
+and ranked no more (docs/performance.md, "Object search, rounds 9 and 10")."""
 NEIGHBOURS = 4
 """Nearest descriptors a query point looks at: it votes for each of the first
 ``NEIGHBOURS - 1`` that is clearly nearer than the last (Lowe's ratio test against the

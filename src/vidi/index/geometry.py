@@ -41,8 +41,11 @@ folded, collapsed or stretched far more (docs/performance.md, "Object search, ro
 
 
 AFFINE_FALLBACK = True
-"""When enough matches agree on a homography that no camera makes, try an affine
-transform (:func:`_affine`)."""
+"""Whether a caller's ``affine=True`` is honoured (off: every verification fits a
+homography alone). Callers ask for the affine fallback only with a drawn box's own
+points: a whole picture's thousands of points against 2,000 stored ones meet more
+chance agreements, and an affine fit lets some of them through (one wrong hit of 18
+inliers in 60 crops of 10 %, docs/performance.md, "Object search, round 10")."""
 
 
 @dataclass(frozen=True)
@@ -133,7 +136,11 @@ def _distances(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 
 
 def verify(
-    query: LocalFeatures, other: LocalFeatures, min_inliers: int = 5, ratio: float = RATIO
+    query: LocalFeatures,
+    other: LocalFeatures,
+    min_inliers: int = 5,
+    ratio: float = RATIO,
+    affine: bool = False,
 ) -> Verified:
     """Inliers of the homography (RANSAC) that best maps ``query``'s matches onto ``other``.
 
@@ -145,14 +152,17 @@ def verify(
     A query with simulated tilts (points after its :attr:`~LocalFeatures.searched` ones)
     is verified first as drawn, and whole only when that came close
     (:data:`RETRY_INLIERS`); the better result counts. ``ratio``: the matches' ratio test
-    (:data:`RATIO` unless a caller measured another for its candidates).
+    (:data:`RATIO` unless a caller measured another for its candidates). ``affine``: where
+    enough matches agree on a homography no camera makes, an affine transform is tried
+    (:func:`_affine`; for a drawn box's points, see :data:`AFFINE_FALLBACK`).
     """
     if query.searched is None or query.searched >= len(query):
-        return _verify(query, other, min_inliers, ratio)
-    drawn = _verify(query.head(query.searched), other, min(min_inliers, RETRY_INLIERS), ratio)
+        return _verify(query, other, min_inliers, ratio, affine)
+    retry = min(min_inliers, RETRY_INLIERS)
+    drawn = _verify(query.head(query.searched), other, retry, ratio, affine)
     if drawn.inliers < RETRY_INLIERS:
         return drawn
-    whole = _verify(query, other, min_inliers, ratio)
+    whole = _verify(query, other, min_inliers, ratio, affine)
     return whole if whole.inliers > drawn.inliers else drawn
 
 
@@ -161,14 +171,15 @@ def verify_many(
     min_inliers: int = 5,
     threads: int = 1,
     ratio: float = RATIO,
+    affine: bool = False,
 ) -> list[Verified]:
     """:func:`verify` for each (query, candidate) pair, in order, on up to ``threads``
     threads: FAISS's Hamming tables and OpenCV's RANSAC run without Python's lock, so a
     region query's 200 verifications use every core (each thread has its own table)."""
     if threads <= 1 or len(pairs) < 2:
-        return [verify(query, other, min_inliers, ratio) for query, other in pairs]
+        return [verify(query, other, min_inliers, ratio, affine) for query, other in pairs]
     return list(
-        _pool(threads).map(lambda pair: verify(pair[0], pair[1], min_inliers, ratio), pairs)
+        _pool(threads).map(lambda pair: verify(pair[0], pair[1], min_inliers, ratio, affine), pairs)
     )
 
 
@@ -190,7 +201,11 @@ def _pool(threads: int) -> ThreadPoolExecutor:
 
 
 def _verify(
-    query: LocalFeatures, other: LocalFeatures, min_inliers: int, ratio: float = RATIO
+    query: LocalFeatures,
+    other: LocalFeatures,
+    min_inliers: int,
+    ratio: float = RATIO,
+    affine: bool = False,
 ) -> Verified:
     pairs = _matches(query, other, ratio)
     enough = max(5, min_inliers)
@@ -205,7 +220,7 @@ def _verify(
         source, target, cv2.USAC_ACCURATE, REPROJECTION_PX, maxIters=2000, confidence=0.995
     )
     view = _camera_view(homography, mask, source)
-    if view is None and AFFINE_FALLBACK and mask is not None and mask.sum() >= enough:
+    if view is None and affine and AFFINE_FALLBACK and mask is not None and mask.sum() >= enough:
         # Enough matches agree, on a transform no camera makes: an ill-conditioned fit?
         view = _camera_view(*_affine(source, target), source)
     if view is None:

@@ -74,8 +74,13 @@ FIND_VOTED = 20
 :class:`~vidi.index.descriptors.DescriptorIndex`): an object pasted into another room is a
 few per cent of its new picture's words but most of its points' nearest neighbours
 (docs/performance.md, "Object search, round 8"). 0: the votes are not asked."""
-FIND_MIN_VOTES = 3
-"""Votes under which a picture is not verified."""
+FIND_MIN_VOTES = 1
+"""Votes under which a picture is not verified. A small pasted copy's original can be
+second by votes with one or two (a few of its points survive the new room's light and
+the recompression): at 3, 4 of 60 such originals were never verified although their box
+reached 12-31 inliers against them; at 1 the first 20 are verified whatever their votes
+and no wrong candidate's box reached more than 10 (docs/performance.md, "Object search,
+round 10")."""
 FIND_VOTED_RATIO = 0.85
 """The ratio test a drawn box's points as drawn are matched with against a voted
 candidate (:data:`vidi.index.geometry.RATIO` elsewhere): pairwise, 60 pasted boxes reached
@@ -209,7 +214,8 @@ def _voted_hits(
 ) -> list[VerifiedHit]:
     """Verified hits among each side's first :data:`FIND_VOTED` pictures by descriptor
     votes: with the whole side (simulated tilts included) at :data:`FIND_MIN_INLIERS`,
-    and a drawn box's points as drawn at :data:`FIND_VOTED_MIN_INLIERS`. The descriptor
+    and a drawn box's points as drawn at :data:`FIND_VOTED_MIN_INLIERS` (with the affine
+    fallback, :data:`vidi.index.geometry.AFFINE_FALLBACK`). The descriptor
     index lists descriptors under the object index's words, and adds what it lacks first."""
     if index.vocabulary is None:
         return []
@@ -239,15 +245,16 @@ def _voted_hits(
         for v in voted
         if v.id in stored
     ]
-    # Each way of checking: (the query side it uses, inliers needed, ratio test).
-    ways = [(lambda query: query, FIND_MIN_INLIERS, RATIO)]
+    # Each way of checking: (the query side it uses, inliers needed, ratio test, whether
+    # an affine transform is tried where the homography is no camera's).
+    ways = [(lambda query: query, FIND_MIN_INLIERS, RATIO, False)]
     if boxed:
-        drawn = FIND_VOTED_MIN_INLIERS, FIND_VOTED_RATIO
+        drawn = FIND_VOTED_MIN_INLIERS, FIND_VOTED_RATIO, True
         ways.append((lambda query: query.head(query.searched or len(query)), *drawn))
     hits = []
-    for side_of, need, ratio in ways:
+    for side_of, need, ratio, affine in ways:
         pairs = [(side_of(query), stored[v.id]) for _, v, query in found]
-        results = verify_many(pairs, need, FIND_THREADS, ratio)
+        results = verify_many(pairs, need, FIND_THREADS, ratio, affine)
         hits += [
             VerifiedHit(v.id, checked.inliers, 0.0, checked.region, side == 1)
             for (side, v, _), checked in zip(found, results, strict=True)
