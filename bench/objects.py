@@ -91,6 +91,7 @@ from vidi.objects.search import (
     FIND_VOTED,
     FIND_VOTED_MIN_INLIERS,
     FIND_VOTED_RATIO,
+    FIND_WHOLE_MIN_VOTES,
 )
 
 RANK_DEPTH = 1_000
@@ -237,6 +238,12 @@ def main() -> None:
     )
     parser.add_argument("--min-votes", type=int, default=FIND_MIN_VOTES)
     parser.add_argument(
+        "--whole-min-votes",
+        type=int,
+        default=FIND_WHOLE_MIN_VOTES,
+        help="votes a candidate needs before the whole query is verified against it",
+    )
+    parser.add_argument(
         "--voted-ratio",
         type=float,
         default=FIND_VOTED_RATIO,
@@ -275,8 +282,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
-    global QUERY_NEAREST, THREADS, VOTED
+    global QUERY_NEAREST, THREADS, VOTED, WHOLE_MIN_VOTES
     QUERY_NEAREST = args.nearest
+    WHOLE_MIN_VOTES = args.whole_min_votes
     THREADS = args.threads
     descriptors_module.NEIGHBOURS = args.neighbours
     descriptors_module.PROBES = args.vote_probes
@@ -643,6 +651,8 @@ def _verify_ranked(  # type: ignore[no-untyped-def]
         timing["verify"] += time.perf_counter() - started
 
 
+WHOLE_MIN_VOTES = FIND_WHOLE_MIN_VOTES
+"""Votes a candidate needs before the whole query is verified against it (``--whole-min-votes``)."""
 VOTED = None
 """The descriptor index and its settings (candidates, least votes, a drawn box's inliers)."""
 
@@ -663,10 +673,15 @@ def _verify_voted(sides, features, timing, seen, threshold, best, boxed):  # typ
     votes, count, min_votes, drawn_threshold, ratio = VOTED
     for query in sides:
         started = time.perf_counter()
-        ranked = [v.id for v in votes.rank(query.search_descriptors(), count, min_votes)]
+        voted = votes.rank(query.search_descriptors(), count, min_votes)
+        ranked = [v.id for v in voted]
         timing["search"] += time.perf_counter() - started
         started = time.perf_counter()
-        checks = [(c, verify_many([(query, features[c])], LOWEST_THRESHOLD)[0]) for c in ranked]
+        checks = [
+            (v.id, verify_many([(query, features[v.id])], LOWEST_THRESHOLD)[0])
+            for v in voted
+            if v.votes >= WHOLE_MIN_VOTES
+        ]
         results = [(c, result, threshold) for c, result in checks]
         if boxed:
             drawn = query.head(query.searched or len(query))

@@ -81,6 +81,12 @@ the recompression): at 3, 4 of 60 such originals were never verified although th
 reached 12-31 inliers against them; at 1 the first 20 are verified whatever their votes
 and no wrong candidate's box reached more than 10 (docs/performance.md, "Object search,
 round 10")."""
+FIND_WHOLE_MIN_VOTES = 3
+"""Votes a candidate needs before the whole query (simulated tilts included, the dear
+check) is verified against it; a drawn box's own points (cheap) are verified against
+every voted candidate. Round 9's floor for both: the candidates under it cost a box
+query ~0.2-0.3 s more on 2 cores when the whole query checked them too (docs/performance.md,
+"Object search, round 10")."""
 FIND_VOTED_RATIO = 0.85
 """The ratio test a drawn box's points as drawn are matched with against a voted
 candidate (:data:`vidi.index.geometry.RATIO` elsewhere): pairwise, 60 pasted boxes reached
@@ -245,19 +251,20 @@ def _voted_hits(
         for v in voted
         if v.id in stored
     ]
-    # Each way of checking: (the query side it uses, inliers needed, ratio test, whether
-    # an affine transform is tried where the homography is no camera's).
-    ways = [(lambda query: query, FIND_MIN_INLIERS, RATIO, False)]
+    # Each way of checking: (the query side it uses, the votes a candidate needs, inliers
+    # needed, ratio test, whether an affine is tried where the homography is no camera's).
+    ways = [(lambda query: query, FIND_WHOLE_MIN_VOTES, FIND_MIN_INLIERS, RATIO, False)]
     if boxed:
-        drawn = FIND_VOTED_MIN_INLIERS, FIND_VOTED_RATIO, True
+        drawn = FIND_MIN_VOTES, FIND_VOTED_MIN_INLIERS, FIND_VOTED_RATIO, True
         ways.append((lambda query: query.head(query.searched or len(query)), *drawn))
     hits = []
-    for side_of, need, ratio, affine in ways:
-        pairs = [(side_of(query), stored[v.id]) for _, v, query in found]
+    for side_of, votes, need, ratio, affine in ways:
+        asked = [(side, v, query) for side, v, query in found if v.votes >= votes]
+        pairs = [(side_of(query), stored[v.id]) for _, v, query in asked]
         results = verify_many(pairs, need, FIND_THREADS, ratio, affine)
         hits += [
             VerifiedHit(v.id, checked.inliers, 0.0, checked.region, side == 1)
-            for (side, v, _), checked in zip(found, results, strict=True)
+            for (side, v, _), checked in zip(asked, results, strict=True)
             if checked.inliers >= need
         ]
     return merged_hits(hits)
