@@ -185,6 +185,34 @@ def test_the_votes_find_an_object_the_words_rank_too_low(store, tmp_path, monkey
     assert not find_object(db, settings, "op-room", asked, box).hits
 
 
+def test_a_boxs_own_points_check_voted_candidates_under_the_whole_querys_floor(
+    db, settings, tmp_path, monkeypatch
+) -> None:
+    """The whole query (dear) verifies only candidates with FIND_WHOLE_MIN_VOTES votes; a
+    drawn box's own points (cheap) verify every voted one down to FIND_MIN_VOTES. With
+    the whole query's floor out of reach the box still finds its object by its own
+    points; with the box's floor out of reach too, nothing is found."""
+    monkeypatch.setattr(search_module, "FIND_CANDIDATES", 3)  # the case is ranked
+    monkeypatch.setattr(search_module, "_ranked_hits", lambda *args: [])
+    rng = np.random.default_rng(9)
+    folder = tmp_path / "case"
+    toy = textured_object(77)
+    first, box = paste(room(11), toy, rng, scale=0.8)
+    _write(folder, "a.jpg", first)
+    second, _ = paste(room(12), toy, rng, scale=0.6, angle=15, tilt=0.2)
+    _write(folder, "b.jpg", second)
+    for n in range(13, 17):
+        _write(folder, f"other{n}.jpg", paste(room(n), textured_object(n), rng, 0.6)[0])
+    _ingest(db, settings, folder)
+    run_feature_stage(db, settings, _case_id(db))
+    asked, wanted = _sha(db, folder, "a.jpg"), [_sha(db, folder, "b.jpg")]
+    monkeypatch.setattr(search_module, "FIND_WHOLE_MIN_VOTES", 1_000_000)
+    assert [h.media_sha256 for h in find_object(db, settings, "op-room", asked, box).hits] == wanted
+    assert not find_object(db, settings, "op-room", asked).hits  # no box: no cheap check
+    monkeypatch.setattr(search_module, "FIND_MIN_VOTES", 1_000_000)
+    assert not find_object(db, settings, "op-room", asked, box).hits
+
+
 def test_a_descriptor_index_held_elsewhere_costs_only_the_votes(
     db, settings, seizure, monkeypatch, caplog
 ) -> None:
