@@ -154,11 +154,12 @@ def test_a_box_around_an_object_finds_it_in_another_room(
     assert abs(centre[1] - (where[1] + where[3] / 2)) < where[3] / 3
 
 
-def test_the_votes_find_an_object_the_words_rank_too_low(store, tmp_path, monkeypatch) -> None:
-    """The object index is made to propose nothing: the box is still found through the
-    descriptor index the stage filled, and again after that index is lost (the query
-    adds every stored picture back); with the votes off, nothing is found."""
-    db, settings = store
+def _a_toy_in_two_rooms_found_by_votes_alone(
+    db, settings, tmp_path, monkeypatch
+) -> tuple[str, tuple[int, int, int, int], str]:
+    """A case of six pictures, a toy in two of them, whose object index is made to
+    propose nothing (only the descriptor index's votes can find the toy); returns the
+    first picture, the box around its toy and the second picture."""
     monkeypatch.setattr(search_module, "FIND_CANDIDATES", 3)  # the case is ranked
     monkeypatch.setattr(search_module, "_ranked_hits", lambda *args: [])
     rng = np.random.default_rng(9)
@@ -172,12 +173,22 @@ def test_the_votes_find_an_object_the_words_rank_too_low(store, tmp_path, monkey
         _write(folder, f"other{n}.jpg", paste(room(n), textured_object(n), rng, 0.6)[0])
     _ingest(db, settings, folder)
     run_feature_stage(db, settings, _case_id(db))
+    return _sha(db, folder, "a.jpg"), box, _sha(db, folder, "b.jpg")
+
+
+def test_the_votes_find_an_object_the_words_rank_too_low(store, tmp_path, monkeypatch) -> None:
+    """The object index is made to propose nothing: the box is still found through the
+    descriptor index the stage filled, and again after that index is lost (the query
+    adds every stored picture back); with the votes off, nothing is found."""
+    db, settings = store
+    asked, box, found = _a_toy_in_two_rooms_found_by_votes_alone(
+        db, settings, tmp_path, monkeypatch
+    )
     with db.session() as session:
         pictures = set(session.scalars(select(LocalFeatureSet.id)))
     with open_descriptor_index(settings) as points:
         assert points.ids == pictures  # filled by the stage, not by the query
-    wanted = [_sha(db, folder, "b.jpg")]
-    asked = _sha(db, folder, "a.jpg")
+    wanted = [found]
     assert [h.media_sha256 for h in find_object(db, settings, "op-room", asked, box).hits] == wanted
     shutil.rmtree(descriptor_directory(settings))
     assert [h.media_sha256 for h in find_object(db, settings, "op-room", asked, box).hits] == wanted
@@ -192,20 +203,10 @@ def test_a_boxs_own_points_check_voted_candidates_under_the_whole_querys_floor(
     drawn box's own points (cheap) verify every voted one down to FIND_MIN_VOTES. With
     the whole query's floor out of reach the box still finds its object by its own
     points; with the box's floor out of reach too, nothing is found."""
-    monkeypatch.setattr(search_module, "FIND_CANDIDATES", 3)  # the case is ranked
-    monkeypatch.setattr(search_module, "_ranked_hits", lambda *args: [])
-    rng = np.random.default_rng(9)
-    folder = tmp_path / "case"
-    toy = textured_object(77)
-    first, box = paste(room(11), toy, rng, scale=0.8)
-    _write(folder, "a.jpg", first)
-    second, _ = paste(room(12), toy, rng, scale=0.6, angle=15, tilt=0.2)
-    _write(folder, "b.jpg", second)
-    for n in range(13, 17):
-        _write(folder, f"other{n}.jpg", paste(room(n), textured_object(n), rng, 0.6)[0])
-    _ingest(db, settings, folder)
-    run_feature_stage(db, settings, _case_id(db))
-    asked, wanted = _sha(db, folder, "a.jpg"), [_sha(db, folder, "b.jpg")]
+    asked, box, found = _a_toy_in_two_rooms_found_by_votes_alone(
+        db, settings, tmp_path, monkeypatch
+    )
+    wanted = [found]
     monkeypatch.setattr(search_module, "FIND_WHOLE_MIN_VOTES", 1_000_000)
     assert [h.media_sha256 for h in find_object(db, settings, "op-room", asked, box).hits] == wanted
     assert not find_object(db, settings, "op-room", asked).hits  # no box: no cheap check
