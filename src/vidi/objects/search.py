@@ -75,7 +75,8 @@ FIND_VOTED = 20
 few per cent of its new picture's words but most of its points' nearest neighbours
 (docs/performance.md, "Object search, round 8"). 0: the votes are not asked."""
 FIND_MIN_VOTES = 1
-"""Votes under which a picture is not verified. A small pasted copy's original can be
+"""Votes under which a picture is not verified, not even with a drawn box's own points
+(:data:`FIND_WHOLE_MIN_VOTES` for the whole query). A small pasted copy's original can be
 second by votes with one or two (a few of its points survive the new room's light and
 the recompression): at 3, 4 of 60 such originals were never verified although their box
 reached 12-31 inliers against them; at 1 the first 20 are verified whatever their votes
@@ -84,9 +85,9 @@ round 10")."""
 FIND_WHOLE_MIN_VOTES = 3
 """Votes a candidate needs before the whole query (simulated tilts included, the dear
 check) is verified against it; a drawn box's own points (cheap) are verified against
-every voted candidate. Round 9's floor for both: the candidates under it cost a box
-query ~0.2-0.3 s more on 2 cores when the whole query checked them too (docs/performance.md,
-"Object search, round 10")."""
+every voted candidate. Round 9's floor for both: the whole query checking the candidates
+under it too found 2 more whole pictures of 60 on each of two draws for ~0.06-0.08 s more
+a query on 2 cores (docs/performance.md, "Object search, round 10")."""
 FIND_VOTED_RATIO = 0.85
 """The ratio test a drawn box's points as drawn are matched with against a voted
 candidate (:data:`vidi.index.geometry.RATIO` elsewhere): pairwise, 60 pasted boxes reached
@@ -219,10 +220,11 @@ def _voted_hits(
     boxed: bool,
 ) -> list[VerifiedHit]:
     """Verified hits among each side's first :data:`FIND_VOTED` pictures by descriptor
-    votes: with the whole side (simulated tilts included) at :data:`FIND_MIN_INLIERS`,
-    and a drawn box's points as drawn at :data:`FIND_VOTED_MIN_INLIERS` (with the affine
-    fallback, :data:`vidi.index.geometry.AFFINE_FALLBACK`). The descriptor
-    index lists descriptors under the object index's words, and adds what it lacks first."""
+    votes: those with :data:`FIND_WHOLE_MIN_VOTES` votes with the whole side (simulated
+    tilts included) at :data:`FIND_MIN_INLIERS`, and every one with a drawn box's points
+    as drawn at :data:`FIND_VOTED_MIN_INLIERS` (with the affine fallback,
+    :data:`vidi.index.geometry.AFFINE_FALLBACK`). The descriptor index lists descriptors
+    under the object index's words, and adds what it lacks first."""
     if index.vocabulary is None:
         return []
     try:
