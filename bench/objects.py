@@ -45,6 +45,8 @@ first give no hit (0: none).
 from __future__ import annotations
 
 import argparse
+import multiprocessing
+import os
 import threading
 import time
 from collections import defaultdict
@@ -93,6 +95,7 @@ from vidi.objects.search import (
     FIND_VOTED_RATIO,
     FIND_WHOLE_MIN_VOTES,
 )
+from vidi.workers import limit_native_threads
 
 RANK_DEPTH = 1_000
 LIBRARY_SETTINGS = (
@@ -179,6 +182,19 @@ def quick_room(seed: int, width: int = 640, height: int = 480) -> np.ndarray:
     return (picture.astype(np.int16) + grain).clip(0, 255).astype(np.uint8)
 
 
+def _distractor(job: tuple[int, int]) -> tuple[LocalFeatures, np.ndarray, tuple[float, ...]]:
+    """Distractor ``j`` made, described and hashed (in a worker process of one native
+    thread, as ingest's workers are), with the seconds each took."""
+    j, points = job
+    started = time.perf_counter()
+    picture = recompress(quick_room(100_000 + j), 85)
+    made = time.perf_counter()
+    feature = extract_features(picture, points)
+    described = time.perf_counter()
+    pdq = _pdq(picture)
+    return feature, pdq, (made - started, described - made, time.perf_counter() - described)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--objects", type=int, default=100)
@@ -186,6 +202,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--points", type=int, default=MAX_POINTS)
     parser.add_argument("--candidates", type=int, default=FIND_CANDIDATES)
+    parser.add_argument(
+        "--workers", type=int, default=os.cpu_count() or 1, help="processes describing distractors"
+    )
     parser.add_argument("--kinds", default="", help="comma-separated query-name prefixes")
     parser.add_argument(
         "--scoring",
@@ -310,19 +329,24 @@ def main() -> None:
     if cached is not None:
         features, pdq_rows = cached
     first = 0 if cached is None else 2 * n + args.distractors
-    for j in range(first, 2 * n + args.distractors):  # distractors: made, described, dropped
-        if j < 2 * n:
-            picture = pictures[j]
-        else:
-            started = time.perf_counter()
-            picture = recompress(quick_room(100_000 + j), 85)
-            generate_s += time.perf_counter() - started
+    for j in range(first, 2 * n):
         started = time.perf_counter()
-        features.append(extract_features(picture, args.points))
+        features.append(extract_features(pictures[j], args.points))
         extract_s += time.perf_counter() - started
         started = time.perf_counter()
-        pdq_rows.append(_pdq(picture))
+        pdq_rows.append(_pdq(pictures[j]))
         pdq_s += time.perf_counter() - started
+    wanted = range(max(first, 2 * n), 2 * n + args.distractors)
+    with multiprocessing.get_context("fork").Pool(args.workers, limit_native_threads) as pool:
+        described = pool.imap(_distractor, [(j, args.points) for j in wanted], chunksize=32)
+        for count, (feature, pdq, seconds) in enumerate(described, 1):  # made, described, dropped
+            features.append(feature)
+            pdq_rows.append(pdq)
+            generate_s, extract_s, pdq_s = (
+                a + b for a, b in zip((generate_s, extract_s, pdq_s), seconds, strict=True)
+            )
+            if count % 10_000 == 0:
+                print(f"  {count:,} distractors described", flush=True)
     total = len(features)
     if args.cache and cached is None:
         _write_cache(args.cache, cache_key, features, pdq_rows)

@@ -17,6 +17,7 @@ from vidi.errors import VidiError
 from vidi.estimates import estimate_media
 from vidi.fingerprints.local_features import decode
 from vidi.index.descriptors import DescriptorIndex
+from vidi.index.objects import ObjectIndex
 from vidi.index.vocabulary import TREE_FROM, Vocabulary
 from vidi.ingest.pipeline import ingest
 from vidi.ingest.records import MIRROR_FEATURES
@@ -351,6 +352,32 @@ def test_the_stage_resumes_after_a_crash(db, settings, seizure, monkeypatch) -> 
     room1 = _sha(db, seizure, "room1.jpg")
     assert len([m for m in scene if m.media_sha256 == room1]) == 3
     assert run_feature_stage(db, settings, _case_id(db)).pictures == 0
+
+
+def test_a_region_query_saves_the_pictures_it_had_to_add(
+    db, settings, seizure, monkeypatch
+) -> None:
+    """A stage killed after it stored a batch's features leaves them out of the saved
+    object index; the first region query adds them and saves, so the next query does
+    not add them (and train the vocabulary) again."""
+    _ingest(db, settings.with_changes(features=False), seizure)
+
+    def killed(*args, **kwargs):  # type: ignore[no-untyped-def]
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(stage_module, "link_picture", killed)
+    with pytest.raises(KeyboardInterrupt):
+        run_feature_stage(db, settings, _case_id(db))
+    with open_object_index(settings) as index:
+        assert len(index) == 0
+    room1 = _sha(db, seizure, "room1.jpg")
+    assert find_object(db, settings, "op-room", room1).hits
+    with open_object_index(settings) as index:
+        assert len(index) == 8
+    added: list[int] = []
+    real_add = ObjectIndex.add
+    monkeypatch.setattr(ObjectIndex, "add", lambda self, *a: added.append(1) or real_add(self, *a))
+    assert find_object(db, settings, "op-room", room1).hits and not added
 
 
 def test_a_gallery_item_in_a_picture_becomes_a_clue_that_places_it(store, tmp_path) -> None:

@@ -115,7 +115,8 @@ def sync_index(session: Session, index: ObjectIndex, later: Collection[int] = ()
     """Add the stored feature sets the index lacks (training its vocabulary first when
     due), except those in ``later`` (the feature stage adds each picture it links when it
     links it, assigning its words once), and drop those no longer stored; returns how
-    many were added."""
+    many were added or dropped (a caller that is not the stage saves when any were, so
+    that the next caller need not do it again)."""
     total = session.scalar(select(func.count()).select_from(LocalFeatureSet)) or 0
     if total == 0:
         return 0
@@ -127,14 +128,14 @@ def sync_index(session: Session, index: ObjectIndex, later: Collection[int] = ()
     if index.vocabulary is None or due:
         index.reset(train_vocabulary(_training_descriptors(session, total)), total)
     stored = list(session.scalars(select(LocalFeatureSet.id).order_by(LocalFeatureSet.id)))
-    index.drop(index.ids - set(stored))  # feature sets deleted since (a replaced gallery)
+    dropped = index.drop(index.ids - set(stored))  # deleted since (a replaced gallery)
     missing = [id_ for id_ in stored if id_ not in index and id_ not in later]
     vocabulary = index.vocabulary
     assert vocabulary is not None
     for start in range(0, len(missing), CHUNK):
         for id_, features in load_features(session, missing[start : start + CHUNK]).items():
             index.add(id_, vocabulary.words(features.descriptors))
-    return len(missing)
+    return len(missing) + dropped
 
 
 def _training_descriptors(session: Session, total: int) -> np.ndarray:

@@ -164,7 +164,8 @@ def find_object(
     picture = _read_picture(settings, places)
     queries = [query_features(picture, box), query_features(picture, box, mirror=True)]
     with open_object_index(settings) as index, db.session() as session:
-        sync_index(session, index)
+        if sync_index(session, index):  # a stage killed before it saved, or a retraining:
+            index.save()  # saved, or every later query would add them (and train) again
         own = session.scalar(
             select(LocalFeatureSet.id).where(LocalFeatureSet.media_sha256 == media_sha256)
         )
