@@ -131,8 +131,25 @@ def _build(home: Path, args: argparse.Namespace) -> None:
     wanted = {k: getattr(args, k) for k in ("pictures", "objects", "real", "seed")}
     if stamp.exists() and json.loads(stamp.read_text()) == wanted:
         return
-    if home.exists() and any(home.iterdir()):
-        raise SystemExit(f"{home} holds something else: give an empty or missing folder")
+    if not (home / "rows.json").exists():
+        if home.exists() and any(home.iterdir()):
+            raise SystemExit(f"{home} holds something else: give an empty or missing folder")
+        _ingest_and_fill(home, args)
+        (home / "rows.json").write_text(json.dumps(wanted))
+    elif json.loads((home / "rows.json").read_text()) != wanted:
+        raise SystemExit(f"{home} was built with other settings: give an empty folder")
+    started = time.perf_counter()
+    _child(home, 0, 1)
+    print(
+        f"  a first query added the fillers to both indexes in "
+        f"{time.perf_counter() - started:.0f} s"
+    )
+    stamp.write_text(json.dumps(wanted))
+
+
+def _ingest_and_fill(home: Path, args: argparse.Namespace) -> None:
+    """The pictures as files, ingested with the feature stage on; the queries; the
+    fillers' rows."""
     folder = home / "evidence"
     folder.mkdir(parents=True)
     rng = np.random.default_rng(args.seed)
@@ -162,13 +179,6 @@ def _build(home: Path, args: argparse.Namespace) -> None:
         )
         _add_fillers(wb, args.pictures)
     (home / "queries.json").write_text(json.dumps([_with_shas(home, q) for q in queries]))
-    started = time.perf_counter()
-    _child(home, 0, 1)
-    print(
-        f"  a first query added the fillers to both indexes in "
-        f"{time.perf_counter() - started:.0f} s"
-    )
-    stamp.write_text(json.dumps(wanted))
 
 
 def _sha(picture: np.ndarray) -> str:

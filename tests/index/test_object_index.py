@@ -13,7 +13,7 @@ import pytest
 from vidi.demo.objects import crop_area, paste, recompress, room, rotate, textured_object
 from vidi.fingerprints.local_features import extract_features
 from vidi.index.geometry import verify
-from vidi.index.objects import TAIL, ObjectIndex
+from vidi.index.objects import TAIL, ObjectIndex, _Postings
 from vidi.index.storage import IndexDamaged, _manifest_checksum
 from vidi.index.vocabulary import Vocabulary, train_vocabulary, vocabulary_size
 from vidi.objects.matching import MIN_INLIERS
@@ -142,6 +142,32 @@ def test_rows_added_since_the_save_rank_as_they_will_once_merged(collection) -> 
     ]
     for b, a in zip(before, after, strict=True):  # the IDF grew by 69 rows meanwhile
         assert abs(b[0].score - a[0].score) < 0.05
+
+
+def test_many_rows_added_at_once_are_sorted_once_and_rank_as_one_by_one(  # type: ignore[no-untyped-def]
+    collection, monkeypatch
+) -> None:
+    """A catch-up (a vocabulary trained again, a killed stage's pictures) adds thousands of
+    rows: each sort in :meth:`ObjectIndex.add` is of every row since the last save, so
+    they are added in one go and sorted once, and rank as if added one by one."""
+    _, features, memory = collection
+    vocabulary = memory.vocabulary
+    rng = np.random.default_rng(6)
+    rows = [vocabulary.words(f.descriptors) for f in features]
+    rows += [rng.integers(0, len(vocabulary), 400) for _ in range(3 * TAIL)]
+    one_by_one = ObjectIndex.in_memory(vocabulary)
+    for i, words in enumerate(rows):
+        one_by_one.add(i, words)
+    sorts: list[int] = []
+    real = _Postings.joined
+    monkeypatch.setattr(_Postings, "joined", lambda *a: sorts.append(1) or real(*a))
+    at_once = ObjectIndex.in_memory(vocabulary)
+    at_once.add_many(enumerate(rows))
+    assert len(sorts) == 1 and len(at_once) == len(rows) == len(one_by_one)
+    for words in rows[::5]:
+        expected, found = one_by_one.search(words, 5), at_once.search(words, 5)
+        assert [c.id for c in found] == [c.id for c in expected]
+        assert np.allclose([c.score for c in found], [c.score for c in expected], atol=0.05)
 
 
 def test_the_vocabulary_separates_distinct_descriptors() -> None:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Collection
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -172,14 +172,27 @@ class ObjectIndex:
 
     def add(self, id_: int, words: np.ndarray) -> None:
         """Index feature set ``id_`` by its words (a picture's descriptors, quantised)."""
+        self._append(id_, words)
+        if len(self._tail) >= TAIL:
+            self._fold_tail()
+
+    def add_many(self, sets: Iterable[tuple[int, np.ndarray]]) -> None:
+        """Index many feature sets (id, words), sorted into the postings once at the end.
+        Why: :meth:`add` sorts its newest rows in every :data:`TAIL` rows, and each such
+        sort is of every row added since the last save; 100,000 added one by one (a
+        vocabulary trained again, a catch-up after a killed stage) did not finish in
+        20 minutes (docs/performance.md, "Object search, round 11")."""
+        for id_, words in sets:
+            self._append(id_, words)
+        self._fold_tail()
+
+    def _append(self, id_: int, words: np.ndarray) -> None:
         if id_ in self._known:
             return
         unique, counts = np.unique(words, return_counts=True)
         self._tail.append((id_, unique.astype(np.int32), counts.astype(np.uint16)))
         self._df[unique] += 1
         self._known.add(id_)
-        if len(self._tail) >= TAIL:
-            self._fold_tail()
 
     def _fold_tail(self) -> None:
         """Sort the newest rows into the in-memory postings (a merge of two sorted runs)."""

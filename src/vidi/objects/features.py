@@ -132,9 +132,11 @@ def sync_index(session: Session, index: ObjectIndex, later: Collection[int] = ()
     missing = [id_ for id_ in stored if id_ not in index and id_ not in later]
     vocabulary = index.vocabulary
     assert vocabulary is not None
-    for start in range(0, len(missing), CHUNK):
-        for id_, features in load_features(session, missing[start : start + CHUNK]).items():
-            index.add(id_, vocabulary.words(features.descriptors))
+    index.add_many(
+        (id_, vocabulary.words(features.descriptors))
+        for start in range(0, len(missing), CHUNK)
+        for id_, features in load_features(session, missing[start : start + CHUNK]).items()
+    )
     return len(missing) + dropped
 
 
