@@ -64,6 +64,26 @@ def test_the_pasted_objects_room_gets_the_most_votes(
     assert ranked[0].votes >= 2 * max([r.votes for r in ranked[1:]] + [1])
 
 
+@pytest.mark.parametrize("threads", [2, 3])
+def test_points_shared_out_over_threads_vote_as_on_one(
+    tmp_path: Path,
+    pictures: list[np.ndarray],
+    pasted: np.ndarray,
+    vocabulary: Vocabulary,
+    threads: int,
+) -> None:
+    """Each thread asks its share of the points (FAISS on one thread in each); the votes
+    are counted over all of them, so the ranking is the one thread's, votes included."""
+    with _trained(tmp_path, pictures, vocabulary) as index:
+        index.add(enumerate(pictures[:6]))
+        index.save()  # two segments: each is asked by every thread
+        index.add((6 + i, d) for i, d in enumerate(pictures[6:]))
+        alone = index.rank(pasted, 12)
+        shared = index.rank(pasted, 12, threads=threads)
+    assert alone[0].id == 5 and len(alone) > 3
+    assert shared == alone
+
+
 def test_allowed_limits_the_votes_to_a_scope(
     tmp_path: Path, pictures: list[np.ndarray], pasted: np.ndarray, vocabulary: Vocabulary
 ) -> None:

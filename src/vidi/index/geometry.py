@@ -8,10 +8,8 @@ the box a query's corners land in is where the object sits in the hit.
 
 from __future__ import annotations
 
-import os
 import threading
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import cv2
@@ -19,6 +17,7 @@ import faiss
 import numpy as np
 
 from vidi.fingerprints.local_features import LocalFeatures
+from vidi.index.openmp import shared_pool
 
 cv2.setNumThreads(1)
 # One thread for OpenCV in any process that verifies: a verification is many small
@@ -179,25 +178,10 @@ def verify_many(
     if threads <= 1 or len(pairs) < 2:
         return [verify(query, other, min_inliers, ratio, affine) for query, other in pairs]
     return list(
-        _pool(threads).map(lambda pair: verify(pair[0], pair[1], min_inliers, ratio, affine), pairs)
+        shared_pool(threads).map(
+            lambda pair: verify(pair[0], pair[1], min_inliers, ratio, affine), pairs
+        )
     )
-
-
-_pools: dict[int, ThreadPoolExecutor] = {}
-_pools_lock = threading.Lock()
-os.register_at_fork(after_in_child=_pools.clear)  # a forked child has none of the threads
-
-
-def _pool(threads: int) -> ThreadPoolExecutor:
-    """The process's pool of ``threads`` verifying threads, started once: the feature
-    stage verifies a few candidates a picture, and starting threads for each picture
-    cost about 1.4 ms of a linked picture's ~25 (docs/performance.md, "Object search,
-    round 10")."""
-    with _pools_lock:
-        pool = _pools.get(threads)
-        if pool is None:
-            pool = _pools[threads] = ThreadPoolExecutor(threads, thread_name_prefix="verify")
-        return pool
 
 
 def _verify(

@@ -235,7 +235,11 @@ def _voted_hits(
                 [
                     v
                     for v in points.rank(
-                        q.search_descriptors(), FIND_VOTED + 1, FIND_MIN_VOTES, allowed
+                        q.search_descriptors(),
+                        FIND_VOTED + 1,
+                        FIND_MIN_VOTES,
+                        allowed,
+                        threads=FIND_THREADS,
                     )
                     if v.id != own
                 ][:FIND_VOTED]
