@@ -17,7 +17,9 @@ indexes (the library's own catch-up, the vocabulary trained again for the larger
 collection), timed apart. Then each query runs in a fresh process (``--per-process``
 queries each, the first of each process apart: it also maps the indexes), and, last,
 ``--cli`` queries as ``vidi find --json`` commands (a new Python process each, start-up
-included). Recall@10 counts the original among the first ten hits.
+included). Recall@10 counts the original among the first ten hits. ``--vote-probes``
+sets the words' lists a box's point is compared in (the library's
+:data:`~vidi.index.descriptors.PROBES` otherwise; not for the command-line queries).
 
     .venv/bin/python bench/find_scale.py --home EMPTY_OR_BUILT_DIR --pictures 100000
 
@@ -46,6 +48,7 @@ from objects import quick_room  # bench/objects.py, beside this script
 from vidi import Workbench
 from vidi.demo.objects import in_a_new_room, paste, recompress, room, textured_object
 from vidi.fingerprints.local_features import LocalFeatures, decode, encode, query_features
+from vidi.index import descriptors as descriptors_module
 from vidi.objects.features import open_object_index
 from vidi.objects.search import FIND_CANDIDATES, FIND_NEAREST_WORDS, FIND_SCORING
 from vidi.store.models import LocalFeatureSet, Media, Occurrence
@@ -62,9 +65,16 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--per-process", type=int, default=20)
     parser.add_argument("--cli", type=int, default=5)
+    parser.add_argument(
+        "--vote-probes",
+        type=int,
+        default=descriptors_module.PROBES,
+        help="words' lists a box's point is compared in (the library's otherwise)",
+    )
     parser.add_argument("--child", default="", help="(internal) first,count of the queries")
     args = parser.parse_args()
     home = Path(args.home)
+    descriptors_module.PROBES = args.vote_probes
     if args.child:
         first, count = (int(part) for part in args.child.split(","))
         print(json.dumps(_child(home, first, count)))
@@ -81,6 +91,8 @@ def main() -> None:
                 str(home),
                 "--child",
                 f"{first},{args.per_process}",
+                "--vote-probes",
+                str(args.vote_probes),
             ],
             check=True,
             capture_output=True,
@@ -93,7 +105,7 @@ def main() -> None:
     words = [t for r in rows for t in r["words"]]
     print(
         f"{args.pictures:,} pictures in one case; {len(asked)} boxes (objects pasted into new "
-        f"rooms), {len(rows)} fresh processes"
+        f"rooms), {len(rows)} fresh processes; vote probes {args.vote_probes}"
     )
     print(
         f"  Workbench.find_object: recall@10 {found}/{len(asked)} ({found / len(asked):.0%}); "
