@@ -190,7 +190,9 @@ def _ingest_and_fill(home: Path, args: argparse.Namespace) -> None:
             f"{time.perf_counter() - started:.0f} s"
         )
         _add_fillers(wb, args.pictures)
-    (home / "queries.json").write_text(json.dumps([_with_shas(home, q) for q in queries]))
+    shas = _file_shas(home)
+    named = [{**q, "original": shas[q["original"]], "media": shas[q["media"]]} for q in queries]
+    (home / "queries.json").write_text(json.dumps(named))
 
 
 def _sha(picture: np.ndarray) -> str:
@@ -198,14 +200,14 @@ def _sha(picture: np.ndarray) -> str:
     return hashlib.sha256(picture.tobytes()).hexdigest()
 
 
-def _with_shas(home: Path, query: dict[str, object]) -> dict[str, object]:
-    """The query with its pictures' media SHA-256s (of the files as ingested)."""
-    names = {}
-    for path in (home / "evidence").iterdir():
-        pixels = np.asarray(Image.open(path).convert("RGB"))
-        if _sha(pixels) in (query["original"], query["media"]):
-            names[_sha(pixels)] = hashlib.sha256(path.read_bytes()).hexdigest()
-    return {**query, "original": names[query["original"]], "media": names[query["media"]]}
+def _file_shas(home: Path) -> dict[str, str]:
+    """Each evidence file's media SHA-256 (of the file as ingested), by its stand-in key."""
+    return {
+        _sha(np.asarray(Image.open(path).convert("RGB"))): hashlib.sha256(
+            path.read_bytes()
+        ).hexdigest()
+        for path in (home / "evidence").iterdir()
+    }
 
 
 def _add_fillers(wb: Workbench, pictures: int) -> None:

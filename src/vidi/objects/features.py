@@ -77,15 +77,15 @@ def sync_descriptors(session: Session, index: DescriptorIndex, vocabulary: Vocab
     when anything changed; returns how many were added. Gallery items are not held: a
     gallery is asked item by item (:mod:`vidi.index.gallery_index`)."""
     anew = index.use(vocabulary, EXTRACTOR)
-    stored = _stored_ids(session, galleries=False)
+    stored = set(_stored_ids(session, galleries=False))
     held = index.ids  # one set, not a look in every segment a picture
-    dropped = index.drop(held - set(stored))
+    dropped = index.drop(held - stored)
     # A held set is of this extractor (a set described again keeps its id and is added
     # again only once the index starts over for a new extractor): only the others are
     # read to see which extractor described them.
     missing = sorted(
         id_
-        for chunk in in_chunks(sorted(set(stored) - held))
+        for chunk in in_chunks(sorted(stored - held))
         for id_ in session.scalars(
             select(LocalFeatureSet.id).where(
                 LocalFeatureSet.id.in_(chunk), LocalFeatureSet.extractor == EXTRACTOR
