@@ -292,3 +292,33 @@ def test_mapped_segments_merge_smallest_first(
         assert again.ids == set(range(12))
         assert again.descriptors == sum(len(p) for p in pictures)
         assert again.rank(pasted, 1)[0].id == 5
+
+
+def test_a_stamp_is_kept_in_the_manifest_until_anything_changes(
+    tmp_path: Path, pictures: list[np.ndarray], vocabulary: Vocabulary
+) -> None:
+    """The table's stamp a sync recorded survives a reopen; a picture added or dropped,
+    or another vocabulary, clears it."""
+    with _trained(tmp_path, pictures, vocabulary) as index:
+        index.add(enumerate(pictures[:6]))
+        assert index.synced_with is None
+        index.synced_with = "6:5"
+        assert index.unsaved
+        index.save()
+        assert not index.unsaved
+    with DescriptorIndex.open(tmp_path) as index:
+        assert not index.use(vocabulary, "v1") and index.synced_with == "6:5"
+        index.add([(7, pictures[7])])
+        assert index.synced_with is None and index.unsaved
+        index.synced_with = "7:7"
+        index.save()
+        assert index.drop([7]) == 1 and index.synced_with is None
+        index.save()
+    with DescriptorIndex.open(tmp_path) as index:
+        assert index.synced_with is None and 7 not in index
+        index.synced_with = "6:7"
+        index.save()
+    with DescriptorIndex.open(tmp_path) as index:
+        assert index.synced_with == "6:7"
+        assert index.use(train_vocabulary(np.concatenate(pictures[:3])), "v1")
+        assert index.synced_with is None and index.unsaved

@@ -340,3 +340,40 @@ def test_verifying_deeper_passes_over_the_candidates_already_verified(collection
     after = verified_hits(None, index, [query], candidates=5, known=known, skip=1)  # type: ignore[arg-type]
     assert [h.id for h in first] == [3]
     assert 3 not in {h.id for h in after}
+
+
+def test_a_stamp_alone_rewrites_the_manifest_and_any_change_clears_it(
+    collection, tmp_path: Path
+) -> None:  # type: ignore[no-untyped-def]
+    """The table's stamp is kept in the manifest with the generation it stands for; saved
+    alone it writes no new generation, and a row added or dropped clears it."""
+    _, features, memory = collection
+    directory = tmp_path / "objects"
+    with ObjectIndex.open(directory) as index:
+        index.reset(memory.vocabulary, PICTURES)
+        for i, f in enumerate(features[:4]):
+            index.add(i, memory.vocabulary.words(f.descriptors))
+        assert index.synced_with is None
+        index.synced_with = "4:3"
+        assert index.unsaved
+        index.save()
+        assert not index.unsaved
+    files = sorted(p.name for p in directory.glob("*.npy"))
+    with ObjectIndex.open(directory) as index:
+        assert index.synced_with == "4:3" and not index.unsaved
+        index.synced_with = "4:5"
+        index.save()
+    assert sorted(p.name for p in directory.glob("*.npy")) == files  # the same generation
+    with ObjectIndex.open(directory) as index:
+        assert index.synced_with == "4:5" and len(index) == 4
+        index.add(9, memory.vocabulary.words(features[9].descriptors))
+        assert index.synced_with is None and index.unsaved
+        index.save()
+    with ObjectIndex.open(directory) as index:
+        assert index.synced_with is None and 9 in index
+        index.synced_with = "5:9"
+        index.save()
+        assert index.drop([3]) == 1 and index.synced_with is None
+        index.save()
+    with ObjectIndex.open(directory) as index:
+        assert index.synced_with is None and 3 not in index

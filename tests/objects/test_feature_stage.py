@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import shutil
+import threading
+import time
 from pathlib import Path
 
 import numpy as np
 import pytest
 from PIL import Image
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from vidi.cases import create_case
 from vidi.config import Settings
@@ -22,10 +24,13 @@ from vidi.index.vocabulary import TREE_FROM, Vocabulary
 from vidi.ingest.pipeline import ingest
 from vidi.ingest.records import MIRROR_FEATURES
 from vidi.matching.groups import assign_groups, near_components
+from vidi.objects import features as features_module
 from vidi.objects import search as search_module
 from vidi.objects import stage as stage_module
 from vidi.objects.features import (
     descriptor_directory,
+    descriptors_in_step,
+    index_in_step,
     open_descriptor_index,
     open_object_index,
     sync_index,
@@ -580,3 +585,102 @@ def test_a_large_flat_vocabulary_from_before_the_tree_is_trained_again_once(
         trained = index.vocabulary
         assert sync_index(s, index) == 0 and index.vocabulary is trained
     assert not any("before the word tree" in r.getMessage() for r in caplog.records)
+
+
+def _in_step(db: Database, settings: Settings) -> tuple[set[int], set[int]]:
+    """Both indexes brought into step as a reader does; the ids each then holds."""
+    with open_object_index(settings) as index, db.session() as session:
+        index_in_step(session, index)
+        assert index.vocabulary is not None
+        vocabulary, objects = index.vocabulary, index.ids
+    with open_descriptor_index(settings) as points, db.session() as session:
+        descriptors_in_step(session, points, vocabulary)
+        return objects, points.ids
+
+
+def _stored(db: Database) -> set[int]:
+    with db.session() as session:
+        return set(session.scalars(select(LocalFeatureSet.id)))
+
+
+def _features_row(db: Database, sha256: str) -> LocalFeatureSet:
+    with db.session() as session:
+        row = session.scalars(
+            select(LocalFeatureSet).where(LocalFeatureSet.media_sha256 == sha256)
+        ).one()
+        session.expunge(row)
+        return row
+
+
+def _copy(row: LocalFeatureSet) -> LocalFeatureSet:
+    return LocalFeatureSet(
+        media_sha256=row.media_sha256, extractor=row.extractor, points=row.points, data=row.data
+    )
+
+
+def test_a_reader_reads_no_ids_while_the_features_table_is_unchanged(
+    store, seizure, monkeypatch
+) -> None:
+    """Both indexes record the features table's stamp when brought into step; a later
+    reader compares it and reads no ids until a row is deleted or added."""
+    db, settings = store
+    _ingest(db, settings, seizure)
+    assert _in_step(db, settings) == (_stored(db), _stored(db))
+    reads: list[int] = []
+    real = features_module._stored_ids
+    monkeypatch.setattr(
+        features_module, "_stored_ids", lambda *a, **k: reads.append(1) or real(*a, **k)
+    )
+    assert _in_step(db, settings) == (_stored(db), _stored(db)) and not reads
+    room3 = _features_row(db, _sha(db, seizure, "room3.jpg"))
+    with db.session() as session:
+        session.execute(delete(LocalFeatureSet).where(LocalFeatureSet.id == room3.id))
+    assert _in_step(db, settings) == (_stored(db), _stored(db)) and len(reads) == 2
+    assert room3.id not in _stored(db) and len(reads) == 2
+    with db.session() as session:
+        again = _copy(room3)
+        session.add(again)
+        session.flush()
+        added = again.id
+    objects, points = _in_step(db, settings)
+    assert added in objects and added in points and len(reads) == 4
+    assert _in_step(db, settings) == (_stored(db), _stored(db)) and len(reads) == 4
+
+
+def test_on_postgresql_a_stamp_waits_for_the_writers_of_the_features_table(
+    postgres_url, settings, seizure
+) -> None:
+    """On PostgreSQL a row may be committed after a row with a higher id: had a reader
+    recorded its stamp in between, and had a deletion then put the count back, the row
+    would never be added. The stamp is read under a lock that waits for the writer."""
+    settings = settings.with_changes(database_url=postgres_url)
+    db = Database(postgres_url)
+    try:
+        _ingest(db, settings, seizure)
+        rows = [_features_row(db, _sha(db, seizure, f"room{n}.jpg")) for n in (3, 4, 5)]
+        with db.session() as session:
+            session.execute(
+                delete(LocalFeatureSet).where(LocalFeatureSet.id.in_([rows[0].id, rows[1].id]))
+            )
+        _in_step(db, settings)
+        reader = threading.Thread(target=_in_step, args=(db, settings))
+        with db.session() as first:
+            late = _copy(rows[0])
+            first.add(late)
+            first.flush()  # its id is taken, not yet committed
+            with db.session() as second:
+                early = _copy(rows[1])
+                second.add(early)
+                second.flush()
+            assert early.id > late.id
+            reader.start()
+            time.sleep(1.0)
+            assert reader.is_alive()  # waiting for the first writer
+        with db.session() as session:  # the count as it was before the late row
+            session.execute(delete(LocalFeatureSet).where(LocalFeatureSet.id == rows[2].id))
+        reader.join(60)
+        objects, points = _in_step(db, settings)
+        assert late.id in objects and late.id in points
+        assert objects == points == _stored(db)
+    finally:
+        db.close()

@@ -157,6 +157,10 @@ class DescriptorIndex:
         """The highest segment number used (file names never repeat)."""
         self._manifest: dict[str, Any] = {"files": {}}
         self._checked = CheckedFiles(directory)
+        self.synced_with: str | None = None
+        """The features table's stamp when the index last held exactly its pictures'
+        feature sets (:func:`~vidi.objects.features.descriptors_in_step`; None after any
+        change), recorded in the manifest."""
 
     @classmethod
     def open(cls, directory: Path) -> DescriptorIndex:
@@ -196,6 +200,15 @@ class DescriptorIndex:
         return set().union(*(s.sets for s in self._segments))
 
     @property
+    def unsaved(self) -> bool:
+        """Whether the files differ from what is in memory (segments, or the stamp alone)."""
+        return (
+            self.synced_with != self._manifest.get("synced_with")
+            or self.key != self._manifest.get("vocabulary")
+            or [s.name for s in self._segments] != self._manifest.get("segments")
+        )
+
+    @property
     def descriptors(self) -> int:
         return sum(int(s.index.ntotal) for s in self._segments)
 
@@ -209,6 +222,7 @@ class DescriptorIndex:
             return False
         self.key, self.extractor = key, extractor
         self._segments = []
+        self.synced_with = None
         return True
 
     def add(self, sets: Iterable[tuple[int, np.ndarray]]) -> int:
@@ -228,6 +242,7 @@ class DescriptorIndex:
             owners.append(id_)
         if not parts:
             return 0
+        self.synced_with = None
         fresh = next((s for s in self._segments if s.name is None), None)
         if fresh is None:
             fresh = _Segment(_empty_index(len(vocabulary)), set(), None)
@@ -257,6 +272,7 @@ class DescriptorIndex:
                     segment.own().remove_ids(selector)
                     segment.sets.discard(id_)
                     segment.name = None
+                    self.synced_with = None
                     gone += 1
         return gone
 
@@ -352,6 +368,7 @@ class DescriptorIndex:
             "number": self._number,
             "segments": [s.name for s in self._segments],
             "files": files,
+            "synced_with": self.synced_with,
         }
         manifest["manifest_checksum"] = _manifest_checksum(manifest)
         temporary = self.directory / f"{MANIFEST}.tmp"
@@ -436,6 +453,8 @@ class DescriptorIndex:
                     _LOADED[key] = loaded
             self._segments.append(_Segment(loaded[0], set(loaded[1]), name, shared=True))
         self._manifest = manifest
+        stamp = manifest.get("synced_with")
+        self.synced_with = stamp if isinstance(stamp, str) else None
         self._checked.save()
 
 

@@ -15,6 +15,9 @@ writes a whole new generation and then switches the manifest atomically. Rows ad
 since the last save live in memory only (sorted by word every :data:`TAIL` rows, so a
 search reads only its words' postings there too): the features table in the database
 is the log, and :func:`vidi.objects.features.sync_index` adds back whatever a crash lost.
+The manifest also records :attr:`ObjectIndex.synced_with`, the features table's stamp
+when the saved index held exactly its feature sets, so that a query need not read every
+id to know the index is current (:func:`vidi.objects.features.index_in_step`).
 """
 
 from __future__ import annotations
@@ -91,6 +94,12 @@ class ObjectIndex:
         self._dead_delta = np.zeros(0, np.int64)
         """Positions in ``_delta`` of feature sets dropped since the last save."""
         self._checked = CheckedFiles(directory)
+        self.synced_with: str | None = None
+        """The features table's stamp when the index last held exactly its feature sets
+        (set by :func:`~vidi.objects.features.index_in_step`; None after any change)."""
+        self._saved_synced_with: str | None = None
+        self._changed = False
+        """Rows added or dropped, or a new vocabulary, since the last save."""
 
     @classmethod
     def open(cls, directory: Path) -> ObjectIndex:
@@ -132,8 +141,18 @@ class ObjectIndex:
     def ids(self) -> set[int]:
         return set(self._known)
 
+    @property
+    def unsaved(self) -> bool:
+        """Whether the files differ from what is in memory (rows, or the stamp alone)."""
+        return self._changed or self.synced_with != self._saved_synced_with
+
+    def _changing(self) -> None:
+        self._changed = True
+        self.synced_with = None
+
     def reset(self, vocabulary: Vocabulary, trained_on: int) -> None:
         """Start over with a new vocabulary (every feature set must be added again)."""
+        self._changing()
         self.vocabulary = vocabulary
         self.trained_on = trained_on
         self._ids = np.zeros(0, np.int64)
@@ -152,10 +171,11 @@ class ObjectIndex:
         """Stop finding these feature sets (their gallery was replaced, their media is
         gone); returns how many were indexed. Their rows leave the files at the next
         save; until then a search skips them. An id may be added again afterwards with
-        other words (a picture described again for a newer extractor keeps its row)."""
+        other words."""
         gone = {int(i) for i in ids} & self._known
         if not gone:
             return 0
+        self._changing()
         wanted = np.fromiter(gone, np.int64, len(gone))
         for row in self._tail:
             if row[0] in gone:
@@ -189,6 +209,7 @@ class ObjectIndex:
     def _append(self, id_: int, words: np.ndarray) -> None:
         if id_ in self._known:
             return
+        self._changing()
         unique, counts = np.unique(words, return_counts=True)
         self._tail.append((id_, unique.astype(np.int32), counts.astype(np.uint16)))
         self._df[unique] += 1
@@ -290,9 +311,13 @@ class ObjectIndex:
         return ids, scores / np.where(norms > 0, norms, 1.0)
 
     def save(self) -> None:
-        """Fold the rows added since the last save in and write a new generation."""
+        """Fold the rows added since the last save in and write a new generation; when
+        only :attr:`synced_with` changed, write the manifest alone (the same files)."""
         if self._lock is None:
             raise ValueError("an in-memory object index is never saved")
+        if not self._changed and self._generation:
+            self._write_manifest(json.loads((self.directory / MANIFEST).read_bytes()))
+            return
         self._merge()
         self._generation += 1
         number = self._generation
@@ -319,6 +344,15 @@ class ObjectIndex:
             "rows": len(self._ids),
             "files": files,
         }
+        self._write_manifest(manifest)
+        self._changed = False
+        self._remove_other_generations(number)
+        self._checked.keep(files)
+        self._checked.save()
+
+    def _write_manifest(self, manifest: dict[str, Any]) -> None:
+        """Switch to ``manifest`` (with the current stamp) atomically."""
+        manifest["synced_with"] = self.synced_with
         manifest["manifest_checksum"] = _manifest_checksum(manifest)
         temporary = self.directory / f"{MANIFEST}.tmp"
         with open(temporary, "w") as out:
@@ -327,9 +361,7 @@ class ObjectIndex:
             os.fsync(out.fileno())
         os.replace(temporary, self.directory / MANIFEST)
         _fsync_dir(self.directory)
-        self._remove_other_generations(number)
-        self._checked.keep(files)
-        self._checked.save()
+        self._saved_synced_with = self.synced_with
 
     def _merge(self) -> None:
         """Rebuild the saved postings (sorted by word) with the rows added since and the
@@ -421,6 +453,9 @@ class ObjectIndex:
             raise IndexDamaged(MANIFEST, "describes arrays of different lengths")
         self._df = np.diff(self._starts)
         self._known = set(self._ids.tolist())
+        stamp = manifest.get("synced_with")
+        self.synced_with = self._saved_synced_with = stamp if isinstance(stamp, str) else None
+        self._changed = False
         self._remove_other_generations(number)
         self._checked.save()
 

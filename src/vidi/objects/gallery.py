@@ -25,7 +25,7 @@ from vidi.errors import DecodeError, NotFound, VidiError
 from vidi.fingerprints.local_features import EXTRACTOR, decode, encode, extract_features
 from vidi.index.gallery_index import GalleryEntry, GalleryIndex
 from vidi.media.pictures import decode_full, thumbnail_jpeg
-from vidi.objects.features import open_object_index, sync_index
+from vidi.objects.features import index_in_step, open_object_index
 from vidi.places.countries import normalise_country
 from vidi.sources.streams import read_evidence
 from vidi.store.blobs import BlobStore
@@ -88,9 +88,7 @@ def import_gallery(db: Database, settings: Settings, folder: Path, name: str) ->
             else:
                 gallery.item_count += 1
     with open_object_index(settings) as index, db.session() as session:
-        sync_index(session, index)
-        if index.vocabulary is not None:
-            index.save()
+        index_in_step(session, index)
     return GalleryImport(name, gallery.item_count, tuple(skipped))
 
 

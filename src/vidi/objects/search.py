@@ -29,17 +29,17 @@ from vidi.index.pdq_index import IndexLocked
 from vidi.media.pictures import decode_full
 from vidi.notices import notice
 from vidi.objects.features import (
+    descriptors_in_step,
+    index_in_step,
     load_features,
     open_descriptor_index,
     open_object_index,
-    sync_descriptors,
-    sync_index,
 )
 from vidi.objects.matching import VerifiedHit, best_hits, merged_hits, verified_hits
 from vidi.sources.locate import materialize
 from vidi.sources.streams import read_evidence
 from vidi.store.db import Database
-from vidi.store.models import Gallery, GalleryItem, LocalFeatureSet, Media, Occurrence
+from vidi.store.models import Gallery, GalleryItem, LocalFeatureSet, Media, Occurrence, Source
 from vidi.store.queries import case_media
 
 MAX_HITS = 100
@@ -164,8 +164,7 @@ def find_object(
     picture = _read_picture(settings, places)
     queries = [query_features(picture, box), query_features(picture, box, mirror=True)]
     with open_object_index(settings) as index, db.session() as session:
-        if sync_index(session, index):  # a stage killed before it saved, or a retraining:
-            index.save()  # saved, or every later query would add them (and train) again
+        index_in_step(session, index)  # a stage killed before it saved, a retraining
         own = session.scalar(
             select(LocalFeatureSet.id).where(LocalFeatureSet.media_sha256 == media_sha256)
         )
@@ -230,7 +229,7 @@ def _voted_hits(
         return []
     try:
         with open_descriptor_index(settings) as points:
-            sync_descriptors(session, points, index.vocabulary)
+            descriptors_in_step(session, points, index.vocabulary)
             ranked = [
                 [
                     v
@@ -296,9 +295,13 @@ def _verified_all(
 
 
 def _scope_ids(session: Session, case_id: int, scope: str) -> np.ndarray:
-    if scope == "case":
-        query = select(LocalFeatureSet.id).where(
-            LocalFeatureSet.media_sha256.in_(case_media(case_id))
+    """The feature-set ids a query of ``scope`` may find, sorted and each once."""
+    if scope == "case":  # joined, not ``IN`` the case's distinct media: no set of
+        query = (  # 100,000 SHA-256s built first (0.23 -> 0.14 s at 100,000 pictures)
+            select(LocalFeatureSet.id)
+            .join(Occurrence, Occurrence.media_sha256 == LocalFeatureSet.media_sha256)
+            .join(Source, Source.id == Occurrence.source_id)
+            .where(Source.case_id == case_id)
         )
     elif scope == "all":
         query = select(LocalFeatureSet.id).where(LocalFeatureSet.media_sha256.is_not(None))
@@ -314,7 +317,7 @@ def _scope_ids(session: Session, case_id: int, scope: str) -> np.ndarray:
         )
     else:
         raise VidiError(f"--scope is case, all or gallery:NAME, not {scope!r}")
-    return np.fromiter(session.scalars(query), dtype=np.int64)
+    return np.unique(np.fromiter(session.scalars(query), dtype=np.int64))
 
 
 def _read_picture(settings: Settings, places: list) -> np.ndarray:  # type: ignore[type-arg]

@@ -11,7 +11,7 @@ only then marked done (``extraction_done``, extractor ``local_features``) and it
 scratch blob deleted. A run killed anywhere resumes: stored features are reused and
 re-added to the index by :func:`~vidi.objects.features.sync_index`; links are inserted
 ignoring conflicts. Last, the run's pictures are added to the descriptor index the
-region query's votes ask (:func:`~vidi.objects.features.sync_descriptors`; a query adds
+region query's votes ask (:func:`~vidi.objects.features.descriptors_in_step`; a query adds
 whatever a killed run left out).
 """
 
@@ -48,9 +48,9 @@ from vidi.ingest.records import MIRROR_FEATURES
 from vidi.media.pictures import DecodedImage, decode_image
 from vidi.notices import notice
 from vidi.objects.features import (
+    descriptors_in_step,
     open_descriptor_index,
     open_object_index,
-    sync_descriptors,
     sync_index,
 )
 from vidi.objects.gallery import gallery_index
@@ -140,7 +140,7 @@ def _fill_descriptor_index(db: Database, settings: Settings, vocabulary: Vocabul
     (that query adds them itself: it syncs before it asks)."""
     try:
         with open_descriptor_index(settings) as points, db.session() as session:
-            sync_descriptors(session, points, vocabulary)
+            descriptors_in_step(session, points, vocabulary)
     except IndexLocked:
         notice(
             "the descriptor index is open in another process; the next region query adds "
@@ -172,8 +172,8 @@ def _run_batch(
         if picture is not None:
             found, flipped[sha256] = _found(picture)
             if sha256 not in stored:
-                stored[sha256] = _store(db, sha256, found)
-                index.drop({stored[sha256][0]})  # an older version's words, if indexed
+                replaced, stored[sha256] = _store(db, sha256, found)
+                index.drop(replaced)  # an older version's words, if indexed
         done.append((sha256, error))
     done += [
         (sha, None) for sha in shas if sha in stored and sha in flipped and sha not in undecoded
@@ -278,16 +278,28 @@ def _stored_features(db: Database, shas: list[str]) -> dict[str, tuple[int, Loca
         return {sha: (id_, decode(data)) for sha, id_, data in rows if sha is not None}
 
 
-def _store(db: Database, sha256: str, features: LocalFeatures) -> tuple[int, LocalFeatures]:
-    """Store (or replace an older version's) features, committed before linking."""
+def _store(
+    db: Database, sha256: str, features: LocalFeatures
+) -> tuple[set[int], tuple[int, LocalFeatures]]:
+    """Store features, committed before linking; returns the ids of the rows of an older
+    version's features it replaced, and the new row's id. A replaced row is deleted and a
+    new one added, never rewritten in place: the table's stamp (row count, highest id)
+    then changes, and an index that recorded the old one is brought into step
+    (:func:`vidi.objects.features.index_in_step`)."""
     with db.session() as session:
-        row = session.scalar(select(LocalFeatureSet).where(LocalFeatureSet.media_sha256 == sha256))
-        if row is None:
-            row = LocalFeatureSet(media_sha256=sha256)
-            session.add(row)
-        row.extractor, row.points, row.data = EXTRACTOR, len(features), encode(features)
+        older = session.scalars(
+            select(LocalFeatureSet).where(LocalFeatureSet.media_sha256 == sha256)
+        ).all()
+        replaced = {r.id for r in older}
+        for row in older:
+            session.delete(row)
         session.flush()
-        return row.id, features
+        row = LocalFeatureSet(
+            media_sha256=sha256, extractor=EXTRACTOR, points=len(features), data=encode(features)
+        )
+        session.add(row)
+        session.flush()
+        return replaced, (row.id, features)
 
 
 def _mirror_path(settings: Settings, sha256: str) -> Path:

@@ -538,8 +538,10 @@ class LocalFeatureSet(Base):
     """A picture's keypoints and binary descriptors (vidi.fingerprints.local_features).
 
     Its ``id`` is the picture's row in the object index; it belongs to a media item or
-    to a gallery item. ``data`` is 16 + 36 bytes per point (at most 2,000 points; sets
-    stored before the recall round hold at most 700).
+    to a gallery item. A row is never rewritten: features described again are a new row
+    (a new id), so that the table's row count and highest id change with every change
+    (the indexes' stamp, :mod:`vidi.objects.features`). ``data`` is 16 + 36 bytes per
+    point (at most 2,000 points; sets stored before the recall round hold at most 700).
     """
 
     __tablename__ = "local_features"
