@@ -87,8 +87,10 @@ from vidi.index.objects import ObjectIndex
 from vidi.index.vocabulary import Vocabulary, train_vocabulary
 from vidi.objects.matching import LINK_CANDIDATES, MIN_INLIERS
 from vidi.objects.search import (
+    FIND_BATCH,
     FIND_CANDIDATES,
     FIND_DEEPER,
+    FIND_FIRST,
     FIND_MIN_INLIERS,
     FIND_MIN_VOTES,
     FIND_NEAREST_WORDS,
@@ -228,6 +230,14 @@ def main() -> None:
             flag, type=kind, default=default, help=f"{meaning} (the library's otherwise)"
         )
     parser.add_argument(
+        "--first",
+        type=int,
+        default=FIND_FIRST,
+        help="candidates a side verified first, then --batch more while they give hits "
+        "(0: all --candidates at once; the library's otherwise)",
+    )
+    parser.add_argument("--batch", type=int, default=FIND_BATCH)
+    parser.add_argument(
         "--deeper",
         type=int,
         default=FIND_DEEPER,
@@ -305,8 +315,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     kinds = [k.strip() for k in args.kinds.split(",") if k.strip()]
-    global QUERY_NEAREST, THREADS, VOTED, WHOLE_MIN_VOTES
+    global QUERY_NEAREST, THREADS, VOTED, WHOLE_MIN_VOTES, FIRST, BATCH
     QUERY_NEAREST = args.nearest
+    FIRST, BATCH = args.first, args.batch
     WHOLE_MIN_VOTES = args.whole_min_votes
     THREADS = args.threads
     descriptors_module.NEIGHBOURS = args.neighbours
@@ -647,14 +658,14 @@ def _answer(  # type: ignore[no-untyped-def]
         vocabulary.words(query.search_descriptors(), QUERY_NEAREST if scoring == "overlap" else 1)
         for query in sides
     ]
-    for skip, count in ((0, top), (top, deeper)):
-        if best or not count:
-            break
-        _verify_ranked(
-            sides, asked, index, features, timing, scoring, seen, threshold, best, skip, count
-        )
-        if skip == 0 and voted and VOTED is not None:
-            _verify_voted(sides, features, timing, seen, threshold, best, boxed)
+    ranked = (sides, asked, index, features, timing, scoring, seen, threshold, best)
+    start, stop = 0, min(FIRST or top, top)
+    while _verify_ranked(*ranked, start, stop - start) and stop < top:
+        start, stop = stop, min(top, stop + BATCH)  # the last batch gave a hit
+    if voted and VOTED is not None:
+        _verify_voted(sides, features, timing, seen, threshold, best, boxed)
+    if not best and deeper:
+        _verify_ranked(*ranked, stop, top + deeper - stop)
     timing["queries"] += 1
     return sorted(best.items(), key=lambda kv: -kv[1])
 
@@ -662,7 +673,9 @@ def _answer(  # type: ignore[no-untyped-def]
 def _verify_ranked(  # type: ignore[no-untyped-def]
     sides, asked, index, features, timing, scoring, seen, threshold, best, skip, count
 ):
-    """Each side's candidates ranked ``skip`` to ``skip + count``, verified into ``best``."""
+    """Each side's candidates ranked ``skip`` to ``skip + count``, verified into ``best``;
+    returns how many reached ``threshold``."""
+    hits = 0
     for query, words in zip(sides, asked, strict=True):
         started = time.perf_counter()
         candidates = index.search(words, skip + count, scoring=scoring)[skip:]
@@ -676,10 +689,16 @@ def _verify_ranked(  # type: ignore[no-untyped-def]
                 seen[candidate.id] = max(seen.get(candidate.id, 0), inliers)
             if inliers >= threshold:
                 best[candidate.id] = max(best.get(candidate.id, 0), inliers)
+                hits += 1
         timing["verify"] += time.perf_counter() - started
+    return hits
 
 
 WHOLE_MIN_VOTES = FIND_WHOLE_MIN_VOTES
+FIRST = FIND_FIRST
+"""Candidates a side verified first; then ``BATCH`` more while the last gave a hit, up to
+``--candidates`` (``--first``, ``--batch``; 0: all ``--candidates`` at once, round 11)."""
+BATCH = FIND_BATCH
 """Votes a candidate needs before the whole query is verified against it (``--whole-min-votes``)."""
 VOTED = None
 """The descriptor index and its settings (candidates, least votes, a drawn box's inliers)."""

@@ -90,20 +90,50 @@ def test_a_region_query_that_finds_nothing_looks_deeper(db, settings, seizure, m
     FIND_CANDIDATES gave no hit (an empty answer costs twice the time, no other)."""
     _ingest(db, settings, seizure)
     run_feature_stage(db, settings, _case_id(db))
-    rounds: list[tuple[int, int]] = []
-    real = search_module.verified_hits
-
-    def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
-        rounds.append((kwargs["candidates"], kwargs["skip"]))
-        return real(*args, **kwargs)
-
-    monkeypatch.setattr(search_module, "verified_hits", counted)
+    rounds = _verified_rounds(monkeypatch)
     monkeypatch.setattr(search_module, "FIND_CANDIDATES", 2)  # the 8 pictures are ranked
     copied = find_object(db, settings, "op-room", _sha(db, seizure, "room1.jpg"))
-    assert copied.hits and rounds == [(2, 0)]
+    assert copied.hits and rounds == [(0, 2, True)]
     rounds.clear()
     alone = find_object(db, settings, "op-room", _sha(db, seizure, "room4.jpg"))
-    assert not alone.hits and rounds == [(2, 0), (search_module.FIND_DEEPER, 2)]
+    assert not alone.hits
+    assert rounds == [(0, 2, False), (2, 2 + search_module.FIND_DEEPER, False)]
+
+
+def _verified_rounds(monkeypatch) -> list[tuple[int, int, bool]]:  # type: ignore[no-untyped-def]
+    """Each verification of ranked candidates a region query makes: (first rank, last
+    rank + 1, whether it gave a hit)."""
+    rounds: list[tuple[int, int, bool]] = []
+    real = search_module._verified_ranks
+
+    def counted(session, queries, ranked, start, stop):  # type: ignore[no-untyped-def]
+        hits = real(session, queries, ranked, start, stop)
+        rounds.append((start, stop, bool(hits)))
+        return hits
+
+    monkeypatch.setattr(search_module, "_verified_ranks", counted)
+    return rounds
+
+
+def test_a_region_query_verifies_further_candidates_while_they_give_hits(
+    db, settings, seizure, monkeypatch
+) -> None:
+    """The first FIND_FIRST candidates a side are verified, then FIND_BATCH more while
+    the last batch gave a hit: a picture with three copies is checked a candidate at a
+    time until one gives nothing, not down to FIND_CANDIDATES."""
+    _ingest(db, settings, seizure)
+    run_feature_stage(db, settings, _case_id(db))
+    rounds = _verified_rounds(monkeypatch)
+    monkeypatch.setattr(search_module, "FIND_CANDIDATES", 6)
+    monkeypatch.setattr(search_module, "FIND_FIRST", 1)
+    monkeypatch.setattr(search_module, "FIND_BATCH", 1)
+    monkeypatch.setattr(search_module, "FIND_VOTED", 0)  # the words alone
+    found = find_object(db, settings, "op-room", _sha(db, seizure, "room1.jpg"))
+    copies = {_sha(db, seizure, f"room1-{k}.jpg") for k in ("crop", "turned", "mirror")}
+    assert {h.media_sha256 for h in found.hits} == copies
+    assert [(start, stop) for start, stop, _ in rounds] == [(n, n + 1) for n in range(len(rounds))]
+    assert all(hit for _, _, hit in rounds[:-1]) and not rounds[-1][2]
+    assert 2 <= len(rounds) < 6  # stopped at the first batch without a hit
 
 
 @pytest.mark.parametrize("threads", [1, 3])
@@ -167,7 +197,9 @@ def _a_toy_in_two_rooms_found_by_votes_alone(
     propose nothing (only the descriptor index's votes can find the toy); returns the
     first picture, the box around its toy and the second picture."""
     monkeypatch.setattr(search_module, "FIND_CANDIDATES", 3)  # the case is ranked
-    monkeypatch.setattr(search_module, "_ranked_hits", lambda *args: [])
+    monkeypatch.setattr(
+        search_module, "_word_candidates", lambda index, queries, *a: [[] for _ in queries]
+    )
     rng = np.random.default_rng(9)
     folder = tmp_path / "case"
     toy = textured_object(77)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from vidi.fingerprints.local_features import LocalFeatures
 from vidi.index.gallery_index import GalleryIndex
 from vidi.index.geometry import Verified, verify_many
-from vidi.index.objects import ObjectIndex
+from vidi.index.objects import Candidate, ObjectIndex
 from vidi.objects.features import load_features
 
 CANDIDATES = 20
@@ -100,6 +100,21 @@ def verified_hits(
         ]
         for side_words in asked
     ]
+    return verified_candidates(session, queries, sides, min_inliers, known, points, threads)
+
+
+def verified_candidates(
+    session: Session,
+    queries: list[LocalFeatures],
+    sides: list[list[Candidate]],
+    min_inliers: int = MIN_INLIERS,
+    known: dict[int, LocalFeatures] | None = None,
+    points: int | None = None,
+    threads: int = 1,
+) -> list[VerifiedHit]:
+    """Each query side (``queries[1]``, if given, is the mirror) verified against its
+    candidates (``sides``, one list a side; :func:`verified_hits` for ``known`` and
+    ``points``); the hits, best first."""
     stored = known if known is not None else {}
     wanted = {c.id for found in sides for c in found if c.id not in stored}
     stored.update(load_features(session, wanted))

@@ -24,7 +24,7 @@ from vidi.config import Settings
 from vidi.errors import NotFound, VidiError
 from vidi.fingerprints.local_features import LocalFeatures, query_features
 from vidi.index.geometry import RATIO, verify_many
-from vidi.index.objects import ObjectIndex
+from vidi.index.objects import Candidate, ObjectIndex
 from vidi.index.pdq_index import IndexLocked
 from vidi.media.pictures import decode_full
 from vidi.notices import notice
@@ -35,7 +35,7 @@ from vidi.objects.features import (
     open_descriptor_index,
     open_object_index,
 )
-from vidi.objects.matching import VerifiedHit, best_hits, merged_hits, verified_hits
+from vidi.objects.matching import VerifiedHit, best_hits, merged_hits, verified_candidates
 from vidi.sources.locate import materialize
 from vidi.sources.streams import read_evidence
 from vidi.store.db import Database
@@ -44,17 +44,30 @@ from vidi.store.queries import case_media
 
 MAX_HITS = 100
 FIND_CANDIDATES = 100
-"""Candidates verified per query side: an investigator asks one query at a time, and a
-small object's picture ranks lower by its words than a copy of the whole picture does
-(an object pasted into a new room was among 50 candidates for 48 % of boxes, among 100
-for 80 %: docs/performance.md, "Object search, round 4"). A scope of at most this many pictures
-(a small case, a gallery) is verified whole, without ranking: in a collection of a few
+"""Candidates verified per query side at most while hits keep coming (see
+:data:`FIND_FIRST`): an investigator asks one query at a time, and a small object's
+picture ranks lower by its words than a copy of the whole picture does (an object pasted
+into a new room was among 50 candidates for 48 % of boxes, among 100 for 80 %:
+docs/performance.md, "Object search, round 4"). A scope of at most this many pictures (a
+small case, a gallery) is verified whole, without ranking: in a collection of a few
 pictures most words are in every picture and weigh nothing."""
+FIND_FIRST = 25
+"""Candidates a side verified first by their words; the next :data:`FIND_BATCH` are
+verified while the last ones gave a hit, up to :data:`FIND_CANDIDATES`. Why: at 100,000
+pictures the words ranked an object pasted into a new room among their first 100 for 12
+of 60 boxes (the votes rank it, 58 of 60 among their first 20), and verifying 100 a side
+was half of a 1.5 s query; a copy of the whole scene ranks near the top, and an object
+seen in many pictures keeps giving hits, so its later candidates are still verified
+(docs/performance.md, "Object search, round 12")."""
+FIND_BATCH = 25
+"""Candidates a side verified next while the last batch gave a hit."""
 FIND_DEEPER = 100
 """Candidates a side verified next when the first :data:`FIND_CANDIDATES` give no hit: only
 an empty answer costs twice the time, and objects pasted into new rooms whose originals
 rank 100th-200th are found (boxes 55 % -> 62 % at 10,120 generated pictures, 35 % -> 50 %
-at 100,000 rows; docs/performance.md, "Object search, round 6")."""
+at 100,000 rows; docs/performance.md, "Object search, round 6"). When the first batches
+and the votes give nothing, every candidate from the last one verified to
+:data:`FIND_CANDIDATES` + this is verified."""
 FIND_SCORING = "overlap"
 """How the index ranks candidates for a region query (:meth:`ObjectIndex.search`)."""
 FIND_NEAREST_WORDS = 1
@@ -171,43 +184,69 @@ def find_object(
         if len(allowed) <= FIND_CANDIDATES:
             found = _verified_all(session, queries, allowed, own)
         else:
-            found = _ranked_hits(session, index, queries, allowed, own, FIND_CANDIDATES, 0)
+            ranked = _word_candidates(index, queries, allowed, own)
+            found, verified = _verified_in_batches(session, queries, ranked)
             if FIND_VOTED and not scope.startswith("gallery:"):
                 voted = _voted_hits(
                     session, settings, index, queries, allowed, own, box is not None
                 )
                 found = merged_hits(found, voted)
             if not found and FIND_DEEPER:
-                found = _ranked_hits(
-                    session, index, queries, allowed, own, FIND_DEEPER, FIND_CANDIDATES
-                )
+                last = FIND_CANDIDATES + FIND_DEEPER
+                found = _verified_ranks(session, queries, ranked, verified, last)
         hits = tuple(_describe(session, found[:MAX_HITS]))
     return FindResult(case, media_sha256, box, scope, len(queries[0]), hits)
 
 
-def _ranked_hits(
+def _word_candidates(
+    index: ObjectIndex, queries: list[LocalFeatures], allowed: np.ndarray, own: int | None
+) -> list[list[Candidate]]:
+    """Each side's candidates by their words, as many as may ever be verified."""
+    vocabulary = index.vocabulary
+    if vocabulary is None:
+        return [[] for _ in queries]
+    depth = FIND_CANDIDATES + FIND_DEEPER + 1
+    return [
+        [
+            c
+            for c in index.search(
+                vocabulary.words(q.search_descriptors(), FIND_NEAREST_WORDS),
+                depth,
+                allowed,
+                FIND_SCORING,
+            )
+            if c.id != own
+        ]
+        for q in queries
+    ]
+
+
+def _verified_in_batches(
+    session: Session, queries: list[LocalFeatures], ranked: list[list[Candidate]]
+) -> tuple[list[VerifiedHit], int]:
+    """Hits among each side's first :data:`FIND_FIRST` candidates, then among the next
+    :data:`FIND_BATCH` while the last batch gave one, up to :data:`FIND_CANDIDATES`; and
+    how many a side were verified."""
+    found: list[VerifiedHit] = []
+    start, stop = 0, min(FIND_FIRST, FIND_CANDIDATES)
+    while True:
+        batch = _verified_ranks(session, queries, ranked, start, stop)
+        found = merged_hits(found, batch)
+        if not batch or stop >= FIND_CANDIDATES:
+            return found, stop
+        start, stop = stop, min(FIND_CANDIDATES, stop + FIND_BATCH)
+
+
+def _verified_ranks(
     session: Session,
-    index: ObjectIndex,
     queries: list[LocalFeatures],
-    allowed: np.ndarray,
-    own: int | None,
-    candidates: int,
-    skip: int,
+    ranked: list[list[Candidate]],
+    start: int,
+    stop: int,
 ) -> list[VerifiedHit]:
-    """Verified hits among each side's candidates ranked ``skip`` to ``skip + candidates``."""
-    return verified_hits(
-        session,
-        index,
-        queries,
-        allowed,
-        exclude=own,
-        min_inliers=FIND_MIN_INLIERS,
-        candidates=candidates,
-        scoring=FIND_SCORING,
-        nearest=FIND_NEAREST_WORDS,
-        threads=FIND_THREADS,
-        skip=skip,
-    )
+    """Hits among each side's candidates ranked ``start`` to ``stop``."""
+    sides = [side[start:stop] for side in ranked]
+    return verified_candidates(session, queries, sides, FIND_MIN_INLIERS, threads=FIND_THREADS)
 
 
 def _voted_hits(
