@@ -426,7 +426,12 @@ def main() -> None:
     )
     print(
         f"stored points a picture: at most {args.points}; candidates verified a side: "
-        f"{args.candidates}"
+        + (
+            f"the first {args.first}, then {args.batch} more while they give a hit, up to "
+            f"{args.candidates}"
+            if args.first
+            else f"{args.candidates}"
+        )
     )
     print(
         f"{'query':24} {'recall@10':>9} {'PDQ':>6} {'hits':>6} {'precision':>9} "
