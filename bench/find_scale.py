@@ -103,6 +103,7 @@ def main() -> None:
     later = [t for r in rows for t in r["times"][1:]]
     found = sum(r["found"] for r in rows)
     words = [t for r in rows for t in r["words"]]
+    ranked = sum(r["ranked"] for r in rows)
     print(
         f"{args.pictures:,} pictures in one case; {len(asked)} boxes (objects pasted into new "
         f"rooms), {len(rows)} fresh processes; vote probes {args.vote_probes}"
@@ -116,7 +117,8 @@ def main() -> None:
     print(
         f"  baseline, the word search alone (both sides): median "
         f"{statistics.median(words) * 1000:.0f} ms; find / word search "
-        f"{statistics.median(later) / statistics.median(words):.1f}x"
+        f"{statistics.median(later) / statistics.median(words):.1f}x; it ranks the "
+        f"original among its first {FIND_CANDIDATES} (either side) for {ranked} of {len(asked)}"
     )
     walls = []
     for query in asked[: args.cli]:
@@ -260,8 +262,16 @@ def _child(home: Path, first: int, count: int) -> dict[str, object]:
     """One fresh process: ``count`` queries from the ``first``, each timed; then the
     baseline, the word search alone for the same boxes."""
     asked = json.loads((home / "queries.json").read_text())[first : first + count]
-    times, words, found = [], [], 0
+    times, words, found, ranked = [], [], 0, 0
     with Workbench.open(home) as wb:
+        with wb.db.session() as session:
+            originals = dict(
+                session.execute(
+                    select(LocalFeatureSet.media_sha256, LocalFeatureSet.id).where(
+                        LocalFeatureSet.media_sha256.in_([q["original"] for q in asked])
+                    )
+                ).tuples()
+            )
         for query in asked:
             started = time.perf_counter()
             result = wb.find_object(CASE, query["media"], tuple(query["box"]))
@@ -274,11 +284,14 @@ def _child(home: Path, first: int, count: int) -> dict[str, object]:
                 box = tuple(query["box"])
                 sides = [query_features(picture, box, mirror=m) for m in (False, True)]
                 started = time.perf_counter()
+                candidates = set()
                 for side in sides:
                     asks = index.vocabulary.words(side.search_descriptors(), FIND_NEAREST_WORDS)
-                    index.search(asks, FIND_CANDIDATES, None, FIND_SCORING)
+                    found_by_words = index.search(asks, FIND_CANDIDATES, None, FIND_SCORING)
+                    candidates.update(c.id for c in found_by_words)
                 words.append(time.perf_counter() - started)
-    return {"times": times, "found": found, "words": words}
+                ranked += originals.get(query["original"]) in candidates
+    return {"times": times, "found": found, "words": words, "ranked": ranked}
 
 
 if __name__ == "__main__":
