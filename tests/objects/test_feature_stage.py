@@ -716,3 +716,36 @@ def test_on_postgresql_a_stamp_waits_for_the_writers_of_the_features_table(
         assert objects == points == _stored(db)
     finally:
         db.close()
+
+
+def test_on_postgresql_writers_wait_only_while_the_ids_are_read(
+    postgres_url, settings, seizure, monkeypatch
+) -> None:
+    """The SHARE lock is let go once the stamp and the ids are read: the features added
+    after (minutes for a large catch-up) are read while writers write."""
+    from sqlalchemy import text
+
+    settings = settings.with_changes(database_url=postgres_url)
+    db = Database(postgres_url)
+    try:
+        _ingest(db, settings, seizure)
+        _in_step(db, settings)
+        room3 = _features_row(db, _sha(db, seizure, "room3.jpg"))
+        with db.session() as session:
+            session.execute(delete(LocalFeatureSet).where(LocalFeatureSet.id == room3.id))
+            session.add(_copy(room3))  # a new row: both indexes must read its features
+        written: list[int] = []
+        real = features_module.load_features
+
+        def load_while_writing(session, ids):  # type: ignore[no-untyped-def]
+            with db.session() as writer:  # fails if the table were still locked
+                writer.execute(text("SET LOCAL lock_timeout = '1s'"))
+                writer.execute(delete(LocalFeatureSet).where(LocalFeatureSet.id == -1))
+                written.append(1)
+            return real(session, ids)
+
+        monkeypatch.setattr(features_module, "load_features", load_while_writing)
+        objects, points = _in_step(db, settings)
+        assert len(written) == 2 and objects == points == _stored(db)
+    finally:
+        db.close()
