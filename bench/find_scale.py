@@ -265,12 +265,12 @@ def _child(home: Path, first: int, count: int) -> dict[str, object]:
     times, words, found, ranked = [], [], 0, 0
     with Workbench.open(home) as wb:
         with wb.db.session() as session:
-            originals = dict(
+            originals: dict[str | None, int] = dict(
                 session.execute(
                     select(LocalFeatureSet.media_sha256, LocalFeatureSet.id).where(
                         LocalFeatureSet.media_sha256.in_([q["original"] for q in asked])
                     )
-                ).tuples()
+                ).all()
             )
         for query in asked:
             started = time.perf_counter()

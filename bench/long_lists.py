@@ -49,8 +49,8 @@ def main() -> None:
         assert vocabulary is not None, "run bench/find_scale.py on this home first"
         points.use(vocabulary, points.extractor)
         with wb.db.session() as session:
-            originals = dict(
-                session.execute(select(LocalFeatureSet.media_sha256, LocalFeatureSet.id)).tuples()
+            originals: dict[str | None, int] = dict(
+                session.execute(select(LocalFeatureSet.media_sha256, LocalFeatureSet.id)).all()
             )
         boxes = []
         for query in asked:
