@@ -56,7 +56,7 @@ FIND_FIRST = 25
 verified while the last ones gave a hit, up to :data:`FIND_CANDIDATES`. Why: at 100,000
 pictures the words ranked an object pasted into a new room among their first 100 for 12
 of 60 boxes (the votes rank it, 58 of 60 among their first 20), and verifying 100 a side
-was half of a 1.5 s query; a copy of the whole scene ranks near the top, and an object
+was a third of a 1.5 s query; a copy of the whole scene ranks near the top, and an object
 seen in many pictures keeps giving hits, so its later candidates are still verified
 (docs/performance.md, "Object search, round 12")."""
 FIND_BATCH = 25
