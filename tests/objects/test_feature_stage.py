@@ -749,3 +749,31 @@ def test_on_postgresql_writers_wait_only_while_the_ids_are_read(
         assert len(written) == 2 and objects == points == _stored(db)
     finally:
         db.close()
+
+
+def test_on_postgresql_a_reader_that_cannot_lock_records_no_stamp(
+    postgres_url, settings, seizure, monkeypatch
+) -> None:
+    """A writer that keeps the features table past LOCK_WAIT: the reader syncs without
+    the lock and records no stamp, so the next reader reads the ids again and adds the
+    writer's row once it is committed."""
+    settings = settings.with_changes(database_url=postgres_url)
+    db = Database(postgres_url)
+    try:
+        _ingest(db, settings, seizure)
+        room3 = _features_row(db, _sha(db, seizure, "room3.jpg"))
+        with db.session() as session:
+            session.execute(delete(LocalFeatureSet).where(LocalFeatureSet.id == room3.id))
+        monkeypatch.setattr(features_module, "LOCK_WAIT", 0.5)
+        with db.session() as writer:
+            again = _copy(room3)
+            writer.add(again)
+            writer.flush()
+            objects, _ = _in_step(db, settings)  # waits 0.5 s, then reads unlocked
+            assert again.id not in objects
+            with open_object_index(settings) as index:
+                assert index.synced_with is None
+        objects, points = _in_step(db, settings)
+        assert again.id in objects and again.id in points
+    finally:
+        db.close()

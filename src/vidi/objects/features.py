@@ -32,7 +32,7 @@ from typing import TypeVar
 
 import numpy as np
 from sqlalchemy import func, select, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.orm import Session
 
 from vidi.config import Settings
@@ -138,7 +138,8 @@ def _held_still(session: Session) -> Iterator[tuple[Session, bool]]:
     at 100,000 pictures), not the features added after (a catch-up can take minutes);
     those are read in ``session``, which sees every row committed by then (PostgreSQL's
     default isolation, read committed). When the lock is not had within
-    :data:`LOCK_WAIT` (a long gallery import), ``session`` unlocked and no stamp."""
+    :data:`LOCK_WAIT` (a long gallery import), or may not be taken, ``session`` unlocked
+    and no stamp."""
     bind = session.get_bind()
     if bind.dialect.name != "postgresql":
         yield session, True
@@ -149,8 +150,8 @@ def _held_still(session: Session) -> Iterator[tuple[Session, bool]]:
             locked.execute(text(f"SET LOCAL lock_timeout = '{LOCK_WAIT}s'"))
             locked.execute(text("LOCK TABLE local_features IN SHARE MODE"))
             held = True
-        except OperationalError:
-            locked.rollback()
+        except (OperationalError, ProgrammingError):  # waited too long; a role without
+            locked.rollback()  # the right to lock (it needs UPDATE or DELETE on the table)
             held = False
         if held:
             yield locked, True
