@@ -93,10 +93,8 @@ def index_in_step(session: Session, index: ObjectIndex) -> None:
     and saved, unless the table's stamp is the one it recorded when it last did."""
     if index.synced_with and index.synced_with == _table_stamp(session):
         return
-    with _held_still(session) as (reading, held):
-        stamp = _table_stamp(reading) if held else None
-        stored = _stored_ids(reading)
-    sync_index(session, index, stored=stored)  # the writers are let go first
+    stamp, stored = _stamped_ids(session, galleries=True)
+    sync_index(session, index, stored=stored)  # PostgreSQL's writers already let go
     if index.vocabulary is None:  # nothing stored yet: nothing to save
         return
     index.synced_with = stamp
@@ -111,9 +109,7 @@ def descriptors_in_step(session: Session, index: DescriptorIndex, vocabulary: Vo
     anew = index.use(vocabulary, EXTRACTOR)  # a new vocabulary: everything again
     if not anew and index.synced_with and index.synced_with == _table_stamp(session):
         return
-    with _held_still(session) as (reading, held):
-        stamp = _table_stamp(reading) if held else None
-        stored = _stored_ids(reading, galleries=False)
+    stamp, stored = _stamped_ids(session, galleries=False)
     sync_descriptors(session, index, vocabulary, stored)
     index.synced_with = stamp
     if index.unsaved:
@@ -126,6 +122,19 @@ def _table_stamp(session: Session) -> str:
         select(func.count(), func.max(LocalFeatureSet.id)).select_from(LocalFeatureSet)
     ).one()
     return f"{count}:{highest or 0}"
+
+
+def _stamped_ids(session: Session, galleries: bool) -> tuple[str | None, list[int]]:
+    """The feature sets' ids (:func:`_stored_ids`) and the table's stamp they stand for;
+    None when they were read without the lock (:func:`_held_still`) or the table changed
+    meanwhile. The stamp is read first (a row committed after it has a higher id, so
+    that stamp never matches again while the row is stored) and again after: SQLite
+    reads each statement apart, not in one snapshot."""
+    with _held_still(session) as (reading, held):
+        before = _table_stamp(reading)
+        ids = _stored_ids(reading, galleries)
+        after = _table_stamp(reading)
+    return (before if held and after == before else None), ids
 
 
 @contextmanager
