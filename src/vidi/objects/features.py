@@ -174,24 +174,24 @@ def sync_descriptors(
     session: Session,
     index: DescriptorIndex,
     vocabulary: Vocabulary,
-    stored_ids: Collection[int] | None = None,
+    stored: Collection[int] | None = None,
 ) -> int:
     """Add the pictures' stored feature sets (of the current extractor) the descriptor
     index lacks, listed under ``vocabulary``'s words (the object index's: when it was
     trained again, everything is added again), and drop those no longer stored; returns
     how many were added (the caller saves: :func:`descriptors_in_step`, which reads the
-    pictures' ids, ``stored_ids``, first). Gallery items are not held: a gallery is asked
+    pictures' ids, ``stored``, first). Gallery items are not held: a gallery is asked
     item by item (:mod:`vidi.index.gallery_index`)."""
     index.use(vocabulary, EXTRACTOR)
-    stored = set(_stored_ids(session, galleries=False) if stored_ids is None else stored_ids)
+    pictures = set(_stored_ids(session, galleries=False) if stored is None else stored)
     held = index.ids  # one set, not a look in every segment a picture
-    index.drop(held - stored)
+    index.drop(held - pictures)
     # A held set is of this extractor (a set described again gets a new id; the index
     # starts over for a new extractor): only the others are read to see which extractor
     # described them.
     missing = sorted(
         id_
-        for chunk in in_chunks(sorted(stored - held))
+        for chunk in in_chunks(sorted(pictures - held))
         for id_ in session.scalars(
             select(LocalFeatureSet.id).where(
                 LocalFeatureSet.id.in_(chunk), LocalFeatureSet.extractor == EXTRACTOR

@@ -78,11 +78,10 @@ def verified_hits(
     first), so the stage's cost per candidate does not grow with the points stored.
     ``scoring``: how the index ranks candidates (:meth:`ObjectIndex.search`). ``words``:
     a query side's visual words when already assigned (the stage's, from indexing it).
-    ``nearest``: words each query descriptor is quantised to (the region query's
-    :data:`~vidi.objects.search.FIND_NEAREST_WORDS`). ``threads``: verify on that many
-    threads (the region query's :data:`~vidi.objects.search.FIND_THREADS`). ``skip``: pass
-    over each side's first ``skip`` candidates (an earlier call verified them: a region
-    query that found nothing looks deeper, :data:`~vidi.objects.search.FIND_DEEPER`)."""
+    ``nearest``: words each query descriptor is quantised to. ``threads``: verify on that
+    many threads. ``skip``: pass over each side's first ``skip`` candidates (an earlier
+    call verified them). The region query ranks its candidates once and verifies them a
+    batch at a time with :func:`verified_candidates` (:mod:`vidi.objects.search`)."""
     vocabulary = index.vocabulary
     if vocabulary is None:
         return []
