@@ -215,6 +215,28 @@ def test_overlap_scoring_counts_each_shared_word_at_its_smaller_count() -> None:
         index.search(query, 5, scoring="bm25")
 
 
+def test_cosine_scoring_is_the_tf_idf_cosine_of_the_counts() -> None:
+    """The default scoring, read word by word from the saved postings, equals the cosine of
+    the query's and each row's count x IDF vectors computed whole."""
+    rng = np.random.default_rng(8)
+    vocabulary = Vocabulary(rng.integers(0, 256, (64, 32), dtype=np.uint8))
+    index = ObjectIndex.in_memory(vocabulary)
+    rows = [rng.integers(0, 64, int(rng.integers(5, 60))) for _ in range(3 * TAIL)]
+    for i, words in enumerate(rows):
+        index.add(i, words)
+    index._merge()  # every row in the saved postings
+    query = rng.integers(0, 64, 40)
+    idf = index._idf()
+    asked = np.bincount(query, minlength=64) * idf
+    expected = []
+    for words in rows:
+        weights = np.bincount(words, minlength=64) * idf
+        expected.append(float(asked @ weights / np.linalg.norm(asked) / np.linalg.norm(weights)))
+    found = {c.id: c.score for c in index.search(query, len(rows))}
+    assert found.keys() == {i for i, e in enumerate(expected) if e > 0}
+    assert max(abs(found[i] - expected[i]) for i in found) < 1e-5
+
+
 def test_training_a_large_vocabulary_prints_nothing(capfd: pytest.CaptureFixture[str]) -> None:
     """From 1,024 words the vocabulary is a tree searched through FAISS's binary inverted
     file, whose own training warns on stderr when its groups have too few points; the

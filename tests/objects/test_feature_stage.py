@@ -190,6 +190,40 @@ def test_a_box_around_an_object_finds_it_in_another_room(
     assert abs(centre[1] - (where[1] + where[3] / 2)) < where[3] / 3
 
 
+@pytest.mark.parametrize("ranked", [False, True], ids=["scope-verified-whole", "ranked"])
+def test_a_case_scope_finds_only_the_cases_pictures_and_all_finds_every_case(
+    store, tmp_path, monkeypatch, ranked
+) -> None:
+    """The scope is who may see what: the same toy in another case's picture is found
+    with ``all`` and never with ``case``; a scope that is none of the three is refused
+    before anything is read."""
+    db, settings = store
+    if ranked:
+        monkeypatch.setattr(search_module, "FIND_CANDIDATES", 2)
+    rng = np.random.default_rng(9)
+    toy = textured_object(77)
+    first, box = paste(room(11), toy, rng, scale=0.8)
+    _write(tmp_path / "mine", "a.jpg", first)
+    second, _ = paste(room(12), toy, rng, scale=0.6, angle=15, tilt=0.2)
+    _write(tmp_path / "theirs", "b.jpg", second)
+    for n in range(13, 17):
+        where = tmp_path / ("mine" if n % 2 else "theirs")
+        _write(where, f"other{n}.jpg", paste(room(n), textured_object(n), rng, 0.6)[0])
+    _ingest(db, settings, tmp_path / "mine", "mine")
+    _ingest(db, settings, tmp_path / "theirs", "theirs")
+    for case in ("mine", "theirs"):
+        run_feature_stage(db, settings, _case_id(db, case))
+    mine = _sha(db, tmp_path / "mine", "a.jpg")
+    theirs = _sha(db, tmp_path / "theirs", "b.jpg")
+    assert not find_object(db, settings, "mine", mine, box, "case").hits
+    everywhere = find_object(db, settings, "mine", mine, box, "all")
+    assert [h.media_sha256 for h in everywhere.hits] == [theirs]
+    with pytest.raises(VidiError, match="--scope is case, all or gallery:NAME"):
+        find_object(db, settings, "mine", mine, box, "everything")
+    with pytest.raises(VidiError, match="no gallery named 'shops'"):
+        find_object(db, settings, "mine", mine, box, "gallery:shops")
+
+
 def _a_toy_in_two_rooms_found_by_votes_alone(
     db, settings, tmp_path, monkeypatch
 ) -> tuple[str, tuple[int, int, int, int], str]:
