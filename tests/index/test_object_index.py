@@ -12,6 +12,7 @@ import pytest
 
 from vidi.demo.objects import crop_area, paste, recompress, room, rotate, textured_object
 from vidi.fingerprints.local_features import extract_features
+from vidi.index import objects as objects_module
 from vidi.index.geometry import verify
 from vidi.index.objects import TAIL, ObjectIndex, _Postings
 from vidi.index.storage import IndexDamaged, _manifest_checksum
@@ -187,9 +188,15 @@ def test_the_vocabulary_separates_distinct_descriptors() -> None:
     assert (several[:, 0] != several[:, 1]).all()
 
 
-def test_overlap_scoring_counts_each_shared_word_at_its_smaller_count() -> None:
+@pytest.mark.parametrize("in_place", [False, True], ids=["gathered", "in-place"])
+def test_overlap_scoring_counts_each_shared_word_at_its_smaller_count(
+    monkeypatch: pytest.MonkeyPatch, in_place: bool
+) -> None:
     """The region query's scoring, in the saved postings, the rows added since and the
-    newest rows alike: sum of min(query count, row count) x IDF² over the query's own."""
+    newest rows alike: sum of min(query count, row count) x IDF² over the query's own;
+    short postings gathered, long ones added in place (here: every list is long)."""
+    if in_place:
+        monkeypatch.setattr(objects_module, "LONG_POSTINGS", 1)
     rng = np.random.default_rng(5)
     vocabulary = Vocabulary(rng.integers(0, 256, (64, 32), dtype=np.uint8))
     index = ObjectIndex.in_memory(vocabulary)
@@ -215,9 +222,15 @@ def test_overlap_scoring_counts_each_shared_word_at_its_smaller_count() -> None:
         index.search(query, 5, scoring="bm25")
 
 
-def test_cosine_scoring_is_the_tf_idf_cosine_of_the_counts() -> None:
-    """The default scoring, read word by word from the saved postings, equals the cosine of
-    the query's and each row's count x IDF vectors computed whole."""
+@pytest.mark.parametrize("in_place", [False, True], ids=["gathered", "in-place"])
+def test_cosine_scoring_is_the_tf_idf_cosine_of_the_counts(
+    monkeypatch: pytest.MonkeyPatch, in_place: bool
+) -> None:
+    """The default scoring, read from the saved postings (gathered, or each word's list
+    added in place), equals the cosine of the query's and each row's count x IDF vectors
+    computed whole."""
+    if in_place:
+        monkeypatch.setattr(objects_module, "LONG_POSTINGS", 1)
     rng = np.random.default_rng(8)
     vocabulary = Vocabulary(rng.integers(0, 256, (64, 32), dtype=np.uint8))
     index = ObjectIndex.in_memory(vocabulary)

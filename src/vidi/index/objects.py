@@ -518,6 +518,16 @@ class _Postings:
         return raw if cap is not None else raw / self.norms
 
 
+LONG_POSTINGS = 1024
+"""A word's postings at least this long are added to the scores in place, one word at a
+time; shorter ones are gathered into one array for all such words and summed at once.
+One word in place costs ~4 µs of Python besides ~6 ns a posting, the gather ~10 ns a
+posting: at 100,000 pictures a query's words are mostly long lists, and the word search
+went from 248 to 116 ms a box (both sides); in a small index every list is short and
+one gather costs well under a millisecond (docs/performance.md, "Object search, round
+13")."""
+
+
 def _postings_scores(
     starts: np.ndarray,
     rows: np.ndarray,
@@ -528,31 +538,60 @@ def _postings_scores(
     cap: np.ndarray | None = None,
 ) -> np.ndarray:
     """Per row: the sum over the query's words of ``factor`` x the row's count of the word
-    (at most ``cap``, the query's count, when given), reading only those words' postings.
-
-    A word's postings name each row once (a row's counts are summed per word when it is
-    added), so each word's list is added in place with one indexed addition: ~3 times
-    faster at 100,000 pictures than gathering every posting of the query's words into one
-    array first (docs/performance.md, "Object search, round 13")."""
-    scores = np.zeros(size, np.float64)
+    (at most ``cap``, the query's count, when given), reading only those words' postings
+    (a word's long list in place, the short ones gathered: :data:`LONG_POSTINGS`)."""
     if size == 0:
-        return scores
-    begins = starts[unique].tolist()
-    ends = starts[unique + 1].tolist()
-    weights = factor.tolist()
-    caps = cap.tolist() if cap is not None else None
-    for word, (begin, end) in enumerate(zip(begins, ends, strict=True)):
-        if begin == end:
-            continue
-        found = rows[begin:end]
+        return np.zeros(0, np.float64)
+    begins = starts[unique]
+    lengths = starts[unique + 1] - begins
+    short = lengths < LONG_POSTINGS
+    scores = _gathered_scores(
+        begins[short],
+        lengths[short],
+        rows,
+        counts,
+        factor[short],
+        size,
+        None if cap is None else cap[short],
+    )
+    long = np.flatnonzero(~short)
+    caps = cap[long].tolist() if cap is not None else None
+    # A word's postings name each row once (a row's counts are summed per word when it
+    # is added), so an indexed addition adds each posting.
+    for word, (begin, length, weight) in enumerate(
+        zip(begins[long].tolist(), lengths[long].tolist(), factor[long].tolist(), strict=True)
+    ):
+        found = rows[begin : begin + length]
         if caps is not None and caps[word] <= 1:  # min(count, 1): every posting counts once
-            scores[found] += weights[word]
+            scores[found] += weight
             continue
-        times = counts[begin:end]
+        times = counts[begin : begin + length]
         if caps is not None:
             times = np.minimum(times, caps[word])
-        scores[found] += weights[word] * times
+        scores[found] += weight * times
     return scores
+
+
+def _gathered_scores(
+    begins: np.ndarray,
+    lengths: np.ndarray,
+    rows: np.ndarray,
+    counts: np.ndarray,
+    factor: np.ndarray,
+    size: int,
+    cap: np.ndarray | None,
+) -> np.ndarray:
+    """:func:`_postings_scores` for these words' postings gathered into one array."""
+    total = int(lengths.sum())
+    if total == 0:
+        return np.zeros(size, np.float64)
+    # Positions of every posting of the words, without a loop over the words.
+    at = np.arange(total) + np.repeat(begins - (np.cumsum(lengths) - lengths), lengths)
+    found = counts[at]
+    if cap is not None:
+        found = np.minimum(found, np.repeat(cap, lengths))
+    weights = np.repeat(factor, lengths) * found
+    return np.bincount(rows[at], weights, minlength=size)
 
 
 def _top(scores: np.ndarray, top: int) -> np.ndarray:
