@@ -165,8 +165,8 @@ def find_object(
     """Ranked, geometrically verified hits for the object in ``box`` of a case's picture.
 
     The scope's ids are read in a thread of their own while the picture is read and
-    described and the index brought into step: at 100,000 pictures they are 0.1–0.2 s of
-    SQL, most of it in the database's code, which lets the other thread run
+    described and the index brought into step: at 100,000 pictures they take 0.10–0.16 s,
+    about half of it in SQLite's own code, which lets the other thread run
     (docs/performance.md, "Object search, round 13")."""
     if scope not in ("case", "all") and not scope.startswith("gallery:"):
         raise VidiError(f"--scope is case, all or gallery:NAME, not {scope!r}")
@@ -385,8 +385,8 @@ def _scope_ids(session: Session, case_id: int, scope: str) -> np.ndarray:
         )
     else:
         raise VidiError(f"--scope is case, all or gallery:NAME, not {scope!r}")
-    # The driver's rows read as they come, without the result's processing of each row:
-    # 0.07 s instead of 0.11-0.16 s for 100,000 ids (docs/performance.md, round 13).
+    # The driver's rows, without the result's processing of each row: 0.10-0.13 s
+    # instead of 0.14-0.22 s for 100,000 ids (docs/performance.md, round 13).
     result = session.connection().execute(query)
     try:
         rows = result.cursor.fetchall()
