@@ -523,7 +523,7 @@ LONG_POSTINGS = 1024
 time; shorter ones are gathered into one array for all such words and summed at once.
 One word in place costs ~4 µs of Python besides ~6 ns a posting, the gather ~10 ns a
 posting: at 100,000 pictures a query's words are mostly long lists, and the word search
-went from 248 to 116 ms a box (both sides); in a small index every list is short and
+went from 230-262 to 97-113 ms a box (both sides); in a small index every list is short and
 one gather costs well under a millisecond (docs/performance.md, "Object search, round
 13")."""
 

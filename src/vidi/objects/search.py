@@ -169,7 +169,7 @@ def find_object(
     about half of it in SQLite's own code, which lets the other thread run
     (docs/performance.md, "Object search, round 13")."""
     if scope not in ("case", "all") and not scope.startswith("gallery:"):
-        raise VidiError(f"--scope is case, all or gallery:NAME, not {scope!r}")
+        raise _unknown_scope(scope)
     with db.session() as session:
         case_row = get_case(session, case)
         media = session.get(Media, media_sha256)
@@ -356,6 +356,10 @@ def _verified_all(
     )
 
 
+def _unknown_scope(scope: str) -> VidiError:
+    return VidiError(f"--scope is case, all or gallery:NAME, not {scope!r}")
+
+
 def _read_scope(db: Database, case_id: int, scope: str) -> np.ndarray:
     """:func:`_scope_ids` in a session of its own (for a thread of its own)."""
     with db.session() as session:
@@ -384,7 +388,7 @@ def _scope_ids(session: Session, case_id: int, scope: str) -> np.ndarray:
             .where(GalleryItem.gallery_id == gallery.id)
         )
     else:
-        raise VidiError(f"--scope is case, all or gallery:NAME, not {scope!r}")
+        raise _unknown_scope(scope)
     # The driver's rows, without the result's processing of each row: 0.10-0.13 s
     # instead of 0.14-0.22 s for 100,000 ids (docs/performance.md, round 13).
     result = session.connection().execute(query)
